@@ -1,0 +1,268 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis/figures.h"
+#include "analysis/output_file.h"
+#include "analysis/report.h"
+#include "analysis/requirements.h"
+#include "analysis/results.h"
+#include "cli/cli.h"
+#include "models/platform.h"
+#include "sim/metrics.h"
+#include "sim/sim.h"
+
+/* The run advances in slices of simulated time so a progress line can be drawn between them;
+ * slicing does not change the order of events, so results do not depend on it. */
+#define RUN_SLICES 200
+
+struct run_options {
+        const char *scenario_path;
+        const char *out_dir;
+        bool has_seed;
+        uint64_t seed;
+        bool has_duration;
+        uint64_t duration_ps;
+        bool has_fidelity;
+        enum fidelity fidelity;
+        bool figures;
+        bool quiet;
+};
+
+static const char run_usage[] =
+    "usage: mosaic run FILE -o DIR [--seed N] [--duration TIME] [--fidelity detailed|fast]\n"
+    "                  [--no-figures] [--quiet]\n";
+
+static int usage_error(const char *what, const char *arg)
+{
+        fprintf(stderr, "mosaic run: %s%s%s\n%s", what, arg ? ": " : "", arg ? arg : "", run_usage);
+        return CLI_BAD_INPUT;
+}
+
+static int parse_options(int argc, char **argv, struct run_options *o)
+{
+        memset(o, 0, sizeof *o);
+        o->figures = true;
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+                const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+                bool takes_value = strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0 ||
+                                   strcmp(a, "--seed") == 0 || strcmp(a, "--duration") == 0 ||
+                                   strcmp(a, "--fidelity") == 0;
+                if (takes_value && !next)
+                        return usage_error("missing value after", a);
+                if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) {
+                        o->out_dir = next;
+                } else if (strcmp(a, "--seed") == 0) {
+                        if (!cli_parse_u64(next, &o->seed))
+                                return usage_error("--seed takes a whole number", next);
+                        o->has_seed = true;
+                } else if (strcmp(a, "--duration") == 0) {
+                        if (!cli_parse_duration(next, &o->duration_ps))
+                                return usage_error("--duration takes a time with a unit "
+                                                   "(ps, ns, us, ms, s)",
+                                                   next);
+                        o->has_duration = true;
+                } else if (strcmp(a, "--fidelity") == 0) {
+                        if (strcmp(next, "detailed") != 0 && strcmp(next, "fast") != 0)
+                                return usage_error("--fidelity is 'detailed' or 'fast'", next);
+                        o->fidelity = strcmp(next, "fast") == 0 ? FIDELITY_FAST : FIDELITY_DETAILED;
+                        o->has_fidelity = true;
+                } else if (strcmp(a, "--no-figures") == 0) {
+                        o->figures = false;
+                        continue;
+                } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+                        o->quiet = true;
+                        continue;
+                } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+                        fputs(run_usage, stdout);
+                        exit(CLI_OK);
+                } else if (a[0] == '-') {
+                        return usage_error("unknown option", a);
+                } else if (!o->scenario_path) {
+                        o->scenario_path = a;
+                        continue;
+                } else {
+                        return usage_error("more than one scenario file", a);
+                }
+                i++;
+        }
+        if (!o->scenario_path)
+                return usage_error("no scenario file given", NULL);
+        if (!o->out_dir)
+                return usage_error("no output folder given (-o DIR)", NULL);
+        return CLI_OK;
+}
+
+static double wall_seconds(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void draw_progress(struct sim *sim, sim_time_t end, double started)
+{
+        double elapsed = wall_seconds() - started;
+        double done = (double)sim_now(sim) / (double)end;
+        double left = done > 0 ? elapsed * (1.0 - done) / done : 0.0;
+        fprintf(stderr, "\r  %5.1f%%  simulated %.3f of %.3f s  %.2f M events/s  %.0f s left   ",
+                100.0 * done, (double)sim_now(sim) / (double)SIM_PS_PER_S,
+                (double)end / (double)SIM_PS_PER_S,
+                elapsed > 0 ? (double)sim_events_executed(sim) / elapsed / 1e6 : 0.0, left);
+}
+
+/* Runs to `end`; a progress line on stderr when it is a terminal. */
+static void run_kernel(struct sim *sim, sim_time_t end, bool progress)
+{
+        double started = wall_seconds(), last_draw = started;
+        sim_time_t slice = end / RUN_SLICES ? end / RUN_SLICES : end;
+        for (sim_time_t t = 0; t < end;) {
+                t = end - t > slice ? t + slice : end;
+                if (sim_run_until(sim, t) != 0)
+                        break;
+                if (progress && wall_seconds() - last_draw > 0.25) {
+                        draw_progress(sim, end, started);
+                        last_draw = wall_seconds();
+                }
+        }
+        if (progress && last_draw != started)
+                fputs("\r\033[K", stderr);
+}
+
+static int write_outputs(const struct run_options *o, const struct scenario *scenario,
+                         const struct run_info *info, const struct results *results,
+                         const struct requirement_outcome *outcomes)
+{
+        char figures_dir[OUTPUT_PATH_MAX];
+        snprintf(figures_dir, sizeof figures_dir, "%s/figures", o->out_dir);
+        int err = output_make_dirs(figures_dir);
+        if (err) {
+                fprintf(stderr, "mosaic: cannot create %s: %s\n", figures_dir, strerror(-err));
+                return CLI_INTERNAL;
+        }
+        struct {
+                const char *name;
+                int err;
+        } written[] = {
+                { "summary.json",
+                  report_write_summary(o->out_dir, scenario, info, results, outcomes) },
+                { "tasks.csv", report_write_tasks_csv(o->out_dir, scenario, results) },
+                { "cores.csv", report_write_cores_csv(o->out_dir, scenario, results) },
+                { "junit.xml", report_write_junit(o->out_dir, scenario, outcomes) },
+                { "run.json", report_write_run(o->out_dir, info) },
+        };
+        for (size_t i = 0; i < sizeof written / sizeof written[0]; i++) {
+                if (written[i].err) {
+                        fprintf(stderr, "mosaic: cannot write %s/%s: %s\n", o->out_dir,
+                                written[i].name, strerror(-written[i].err));
+                        return CLI_INTERNAL;
+                }
+        }
+        if (!o->figures)
+                return CLI_OK;
+        err = figures_response_times(figures_dir, scenario, results);
+        if (err == -ENOENT) {
+                fprintf(stderr, "mosaic: warning: gnuplot not found, no figures drawn "
+                                "(scripts/install-deps.sh installs it)\n");
+        } else if (err) {
+                fprintf(stderr, "mosaic: cannot draw figures in %s: %s\n", figures_dir,
+                        strerror(-err));
+                return CLI_INTERNAL;
+        }
+        return CLI_OK;
+}
+
+static int report_requirements(const struct scenario *scenario,
+                               const struct requirement_outcome *outcomes, bool quiet)
+{
+        size_t failed = requirements_failed(scenario, outcomes);
+        for (size_t i = 0; !quiet && i < scenario->requirement_count; i++)
+                printf("%s  %s\n", outcomes[i].passed ? "PASS" : "FAIL", outcomes[i].message);
+        if (failed) {
+                fprintf(stderr, "mosaic: %zu of %zu requirements failed\n", failed,
+                        scenario->requirement_count);
+                return CLI_REQUIREMENT_FAILED;
+        }
+        return CLI_OK;
+}
+
+static int simulate(const struct run_options *o, const struct scenario *scenario)
+{
+        int status = CLI_INTERNAL;
+        struct metrics *metrics = metrics_create();
+        struct sim *sim = sim_create(NULL);
+        struct platform *platform = NULL;
+        struct results results = { 0, NULL };
+        struct requirement_outcome *outcomes = NULL;
+        if (!metrics || !sim) {
+                fputs("mosaic: out of memory\n", stderr);
+                goto out;
+        }
+        int err = platform_build(scenario, sim, metrics, &platform);
+        if (err) {
+                fprintf(stderr, "mosaic: %s: cannot build the platform: %s\n", scenario->file,
+                        strerror(-err));
+                status = err == -EINVAL ? CLI_BAD_INPUT : CLI_INTERNAL;
+                goto out;
+        }
+        double started = wall_seconds();
+        run_kernel(sim, scenario->run.duration_ps, !o->quiet && isatty(STDERR_FILENO));
+        err = platform_error(platform);
+        if (err) {
+                fprintf(stderr, "mosaic: the run stopped at %.6g s: %s\n",
+                        (double)sim_now(sim) / (double)SIM_PS_PER_S, strerror(-err));
+                goto out;
+        }
+        platform_finish(platform, sim_now(sim));
+        struct run_info info = { sim_backend_name(sim), sim_now(sim), sim_events_executed(sim),
+                                 wall_seconds() - started };
+        if (results_collect(metrics, &results) != 0 ||
+            !(outcomes = requirements_check(scenario, &results))) {
+                fputs("mosaic: out of memory\n", stderr);
+                goto out;
+        }
+        status = write_outputs(o, scenario, &info, &results, outcomes);
+        if (status != CLI_OK)
+                goto out;
+        if (!o->quiet)
+                printf("%s: simulated %.6g s, %llu events in %.3f s; results in %s/\n",
+                       scenario->name, (double)info.simulated_ps / (double)SIM_PS_PER_S,
+                       (unsigned long long)info.events, info.wall_seconds, o->out_dir);
+        status = report_requirements(scenario, outcomes, o->quiet);
+out:
+        free(outcomes);
+        results_free(&results);
+        if (platform)
+                platform_destroy(platform);
+        if (sim)
+                sim_destroy(sim);
+        if (metrics)
+                metrics_destroy(metrics);
+        return status;
+}
+
+int cli_run(int argc, char **argv)
+{
+        struct run_options o;
+        int status = parse_options(argc, argv, &o);
+        if (status != CLI_OK)
+                return status;
+        struct scenario scenario;
+        status = cli_load_scenario(o.scenario_path, &scenario);
+        if (status != CLI_OK)
+                return status;
+        /* Command-line overrides, applied before the scenario becomes read-only. */
+        if (o.has_seed)
+                scenario.run.seed = o.seed;
+        if (o.has_duration)
+                scenario.run.duration_ps = o.duration_ps;
+        if (o.has_fidelity)
+                scenario.run.fidelity = o.fidelity;
+        status = simulate(&o, &scenario);
+        scenario_free(&scenario);
+        return status;
+}

@@ -1,0 +1,432 @@
+#include "models/os/guest_os.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "models/os/sched_fixed_priority.h"
+#include "models/os/task.h"
+
+/* The OS's view of one of its cores. */
+struct guest_os_cpu {
+        struct guest_os *os;
+        struct exec_port exec;
+        struct metric *context_switches;
+        sim_time_t context_switch_ps;
+        void *ready;                              /* policy queue */
+        struct guest_os_job *running;             /* job whose work is on the core */
+        const struct guest_os_task *loaded;       /* context last loaded */
+        const struct guest_os_task *switching_to; /* while a context switch executes */
+        sim_event_id decision;                    /* pending SIM_PRIO_LOW decision */
+};
+
+struct guest_os_task {
+        struct guest_os *os;
+        const struct task_config *config;
+        struct task generator;
+        struct guest_os_cpu *cpu;
+        struct guest_os_task_metrics metrics;
+        struct guest_os_job *head; /* released, unfinished jobs in release order */
+        struct guest_os_job *tail;
+        struct task_release next; /* the next release, scheduled as release_event */
+        sim_event_id release_event;
+};
+
+struct guest_os {
+        struct sim *sim;
+        const struct os_config *config;
+        const struct guest_os_sched_ops *sched;
+        size_t cpu_count;
+        struct guest_os_cpu *cpus;
+        size_t task_count;
+        struct guest_os_task *tasks;
+        struct guest_os_job *free_jobs; /* recycled job records */
+        sim_time_t horizon_ps;          /* no job is activated at or after it */
+        int error;
+};
+
+static sim_time_t guest_os_add_saturating(sim_time_t a, sim_time_t b)
+{
+        return a > SIM_TIME_MAX - b ? SIM_TIME_MAX : a + b;
+}
+
+static void guest_os_fail(struct guest_os *os, int err)
+{
+        if (os->error == 0)
+                os->error = err;
+        sim_stop(os->sim);
+}
+
+/* ---- jobs ---- */
+
+static struct guest_os_job *guest_os_job_alloc(struct guest_os *os)
+{
+        struct guest_os_job *job = os->free_jobs;
+
+        if (job != NULL) {
+                os->free_jobs = job->task_next;
+                return job;
+        }
+        return malloc(sizeof(*job));
+}
+
+static void guest_os_job_recycle(struct guest_os_job **list, struct guest_os_job *job)
+{
+        job->task_next = *list;
+        *list = job;
+}
+
+static void guest_os_free_list(struct guest_os_job *job)
+{
+        while (job != NULL) {
+                struct guest_os_job *next = job->task_next;
+
+                free(job);
+                job = next;
+        }
+}
+
+/* ---- decisions ---- */
+
+static void guest_os_decide(struct sim *sim, void *arg);
+
+static void guest_os_request_decision(struct guest_os_cpu *cpu)
+{
+        struct sim *sim = cpu->os->sim;
+
+        if (cpu->decision != 0)
+                return;
+        cpu->decision = sim_schedule_prio(sim, sim_now(sim), SIM_PRIO_LOW, guest_os_decide, cpu);
+        if (cpu->decision == 0)
+                guest_os_fail(cpu->os, -ENOMEM);
+}
+
+static void guest_os_job_done(void *arg)
+{
+        struct guest_os_cpu *cpu = arg;
+        struct guest_os_job *job = cpu->running;
+        struct guest_os_task *task = job->task;
+        sim_time_t now = sim_now(cpu->os->sim);
+
+        assert(task->head == job);
+        cpu->running = NULL;
+        metric_add(task->metrics.completions, 1);
+        if (histogram_record(&task->metrics.response_time->histogram, now - job->activation_ps))
+                guest_os_fail(cpu->os, -ENOMEM);
+        if (now > job->deadline_ps)
+                metric_add(task->metrics.deadline_misses, 1);
+
+        cpu->os->sched->remove(cpu->ready, job);
+        task->head = job->task_next;
+        if (task->head == NULL)
+                task->tail = NULL;
+        else
+                cpu->os->sched->insert(cpu->ready, task->head);
+        guest_os_job_recycle(&cpu->os->free_jobs, job);
+        guest_os_request_decision(cpu);
+}
+
+static void guest_os_switch_done(void *arg)
+{
+        struct guest_os_cpu *cpu = arg;
+
+        cpu->loaded = cpu->switching_to;
+        cpu->switching_to = NULL;
+        guest_os_request_decision(cpu);
+}
+
+static void guest_os_preempt_running(struct guest_os_cpu *cpu)
+{
+        struct guest_os_job *job = cpu->running;
+
+        job->remaining_ps = cpu->exec.ops->preempt(cpu->exec.resource);
+        metric_add(job->task->metrics.preemptions, 1);
+        cpu->running = NULL;
+}
+
+static void guest_os_decide(struct sim *sim, void *arg)
+{
+        struct guest_os_cpu *cpu = arg;
+        struct guest_os_job *best;
+        int err;
+
+        (void)sim;
+        cpu->decision = 0;
+        if (cpu->switching_to != NULL)
+                return; /* non-preemptible; its completion asks again */
+        best = cpu->os->sched->first(cpu->ready);
+        if (best == cpu->running)
+                return;
+        if (cpu->running != NULL)
+                guest_os_preempt_running(cpu);
+        if (best == NULL)
+                return;
+        if (best->task != cpu->loaded) {
+                metric_add(cpu->context_switches, 1);
+                if (cpu->context_switch_ps > 0) {
+                        err = cpu->exec.ops->start(cpu->exec.resource, cpu->context_switch_ps,
+                                                   guest_os_switch_done, cpu);
+                        if (err != 0) {
+                                guest_os_fail(cpu->os, err);
+                                return;
+                        }
+                        cpu->switching_to = best->task;
+                        return;
+                }
+                cpu->loaded = best->task;
+        }
+        err = cpu->exec.ops->start(cpu->exec.resource, best->remaining_ps, guest_os_job_done, cpu);
+        if (err != 0) {
+                guest_os_fail(cpu->os, err);
+                return;
+        }
+        cpu->running = best;
+}
+
+/* ---- releases ---- */
+
+static void guest_os_release(struct sim *sim, void *arg);
+
+static int guest_os_schedule_next_release(struct guest_os_task *task)
+{
+        task_next_release(&task->generator, &task->next);
+        if (task->next.activation_ps >= task->os->horizon_ps ||
+            task->next.release_ps == SIM_TIME_MAX)
+                return 0; /* past the end of the run */
+        task->release_event = sim_schedule_prio(task->os->sim, task->next.release_ps,
+                                                SIM_PRIO_NORMAL, guest_os_release, task);
+        return task->release_event == 0 ? -ENOMEM : 0;
+}
+
+static void guest_os_release(struct sim *sim, void *arg)
+{
+        struct guest_os_task *task = arg;
+        struct guest_os_cpu *cpu = task->cpu;
+        struct guest_os_job *job;
+        uint64_t demand_cycles;
+
+        (void)sim;
+        task->release_event = 0;
+        job = guest_os_job_alloc(task->os);
+        if (job == NULL) {
+                guest_os_fail(task->os, -ENOMEM);
+                return;
+        }
+        demand_cycles = task_draw_demand(&task->generator);
+        *job = (struct guest_os_job){
+                .priority = task->config->priority,
+                .activation_ps = task->next.activation_ps,
+                .release_ps = task->next.release_ps,
+                .deadline_ps =
+                    guest_os_add_saturating(task->next.activation_ps, task->config->deadline_ps),
+                .remaining_ps = cpu->exec.ops->cycles_to_ps(cpu->exec.resource, demand_cycles),
+                .task = task,
+        };
+        metric_add(task->metrics.activations, 1);
+        if (task->tail == NULL) {
+                task->head = job;
+                task->tail = job;
+                task->os->sched->insert(cpu->ready, job);
+                guest_os_request_decision(cpu);
+        } else {
+                task->tail->task_next = job;
+                task->tail = job;
+        }
+        if (guest_os_schedule_next_release(task) != 0)
+                guest_os_fail(task->os, -ENOMEM);
+}
+
+/* ---- construction ---- */
+
+static const struct guest_os_sched_ops *guest_os_policy(enum os_scheduler scheduler)
+{
+        switch (scheduler) {
+        case OS_SCHED_FIXED_PRIORITY:
+                return &sched_fixed_priority_ops;
+        default:
+                return NULL;
+        }
+}
+
+static long guest_os_cpu_index(const struct os_config *config, size_t platform_core)
+{
+        for (size_t i = 0; i < config->core_count; i++) {
+                if (config->cores[i] == platform_core)
+                        return (long)i;
+        }
+        return -1;
+}
+
+int guest_os_check_config(const struct os_config *config)
+{
+        if (guest_os_policy(config->scheduler) == NULL)
+                return -EINVAL;
+        for (size_t i = 0; i < config->task_count; i++) {
+                const struct task_config *a = &config->tasks[i];
+
+                if (guest_os_cpu_index(config, a->core) < 0)
+                        return -EINVAL;
+                for (size_t j = 0; j < i; j++) {
+                        const struct task_config *b = &config->tasks[j];
+
+                        if (a->core == b->core && a->priority == b->priority)
+                                return -EINVAL;
+                }
+        }
+        return 0;
+}
+
+static int guest_os_init_cpus(struct guest_os *os, const struct exec_port *cores,
+                              struct metric *const *context_switches)
+{
+        for (size_t i = 0; i < os->cpu_count; i++) {
+                struct guest_os_cpu *cpu = &os->cpus[i];
+
+                cpu->os = os;
+                cpu->exec = cores[i];
+                cpu->context_switches = context_switches[i];
+                cpu->context_switch_ps = cores[i].ops->cycles_to_ps(
+                    cores[i].resource, os->config->context_switch_cycles);
+                cpu->ready = os->sched->create();
+                if (cpu->ready == NULL)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int guest_os_init_tasks(struct guest_os *os, uint64_t seed,
+                               const struct guest_os_task_metrics *task_metrics)
+{
+        for (size_t i = 0; i < os->task_count; i++) {
+                struct guest_os_task *task = &os->tasks[i];
+                const struct task_config *config = &os->config->tasks[i];
+                int err;
+
+                task->os = os;
+                task->config = config;
+                task->cpu = &os->cpus[guest_os_cpu_index(os->config, config->core)];
+                task->metrics = task_metrics[i];
+                err = task_init(&task->generator, config, os->config->name, seed);
+                if (err != 0)
+                        return err;
+        }
+        return 0;
+}
+
+static void guest_os_free(struct guest_os *os)
+{
+        for (size_t i = 0; i < os->cpu_count; i++) {
+                if (os->cpus[i].ready != NULL)
+                        os->sched->destroy(os->cpus[i].ready);
+        }
+        for (size_t i = 0; i < os->task_count; i++)
+                guest_os_free_list(os->tasks[i].head);
+        guest_os_free_list(os->free_jobs);
+        free(os->tasks);
+        free(os->cpus);
+        free(os);
+}
+
+int guest_os_create(struct sim *sim, const struct os_config *config, uint64_t seed,
+                    const struct exec_port *cores, struct metric *const *context_switches,
+                    const struct guest_os_task_metrics *task_metrics, struct guest_os **out)
+{
+        const struct guest_os_sched_ops *sched = guest_os_policy(config->scheduler);
+        struct guest_os *os;
+        int err;
+
+        err = guest_os_check_config(config);
+        if (err != 0)
+                return err;
+        os = calloc(1, sizeof(*os));
+        if (os == NULL)
+                return -ENOMEM;
+        *os = (struct guest_os){ .sim = sim, .config = config, .sched = sched };
+        os->cpus = calloc(config->core_count ? config->core_count : 1, sizeof(*os->cpus));
+        os->tasks = calloc(config->task_count ? config->task_count : 1, sizeof(*os->tasks));
+        if (os->cpus == NULL || os->tasks == NULL) {
+                err = -ENOMEM;
+                goto err_free;
+        }
+        os->cpu_count = config->core_count;
+        err = guest_os_init_cpus(os, cores, context_switches);
+        if (err != 0)
+                goto err_free;
+        os->task_count = config->task_count;
+        err = guest_os_init_tasks(os, seed, task_metrics);
+        if (err != 0)
+                goto err_free;
+        *out = os;
+        return 0;
+
+err_free:
+        guest_os_free(os);
+        return err;
+}
+
+int guest_os_start(struct guest_os *os, sim_time_t horizon_ps)
+{
+        os->horizon_ps = horizon_ps;
+        for (size_t i = 0; i < os->task_count; i++) {
+                int err = guest_os_schedule_next_release(&os->tasks[i]);
+
+                if (err != 0)
+                        return err;
+        }
+        return 0;
+}
+
+/* Jobs activated by `end` whose release lies beyond it; counted on a copy of the generator so
+ * the task's own state is left as the run ended. */
+static void guest_os_finish_unreleased(struct guest_os_task *task, sim_time_t end)
+{
+        struct task generator = task->generator;
+        struct task_release pending = task->next;
+
+        if (task->release_event == 0)
+                return; /* nothing pending */
+        while (pending.activation_ps < end) {
+                metric_add(task->metrics.activations, 1);
+                if (guest_os_add_saturating(pending.activation_ps, task->config->deadline_ps) <=
+                    end)
+                        metric_add(task->metrics.deadline_misses, 1);
+                task_next_release(&generator, &pending);
+        }
+}
+
+void guest_os_finish(struct guest_os *os, sim_time_t end)
+{
+        for (size_t i = 0; i < os->task_count; i++) {
+                struct guest_os_task *task = &os->tasks[i];
+
+                for (struct guest_os_job *job = task->head; job != NULL; job = job->task_next) {
+                        if (job->deadline_ps <= end)
+                                metric_add(task->metrics.deadline_misses, 1);
+                }
+                guest_os_finish_unreleased(task, end);
+        }
+}
+
+int guest_os_error(const struct guest_os *os)
+{
+        return os->error;
+}
+
+void guest_os_destroy(struct guest_os *os)
+{
+        if (os == NULL)
+                return;
+        for (size_t i = 0; i < os->cpu_count; i++) {
+                struct guest_os_cpu *cpu = &os->cpus[i];
+
+                if (cpu->running != NULL || cpu->switching_to != NULL)
+                        (void)cpu->exec.ops->preempt(cpu->exec.resource);
+                if (cpu->decision != 0)
+                        (void)sim_cancel(os->sim, cpu->decision);
+        }
+        for (size_t i = 0; i < os->task_count; i++) {
+                if (os->tasks[i].release_event != 0)
+                        (void)sim_cancel(os->sim, os->tasks[i].release_event);
+        }
+        guest_os_free(os);
+}

@@ -1,0 +1,122 @@
+/*
+ * guest_os: an operating system that runs the jobs of its tasks on execution resources.
+ *
+ * Partitioned: every task runs on its configured core (one of the OS's cores); each core has
+ * its own ready queue, ordered by a scheduling policy (a struct guest_os_sched_ops: fixed
+ * priority in sched_fixed_priority.h; EDF or fair policies go in their own files). The OS talks
+ * to each core only through a struct exec_port (models/hw/core.h).
+ *
+ * Jobs: task.h generates each job's activation, release and demand. At its release a job is
+ * counted as an activation and appended to its task's FIFO; only the head of that FIFO is in
+ * the ready queue, so jobs of one task run in release order under every policy (a job released
+ * while an earlier one of its task is unfinished waits behind it).
+ *
+ * Same-instant order: a release runs in SIM_PRIO_NORMAL, a completion (job or context switch)
+ * arrives from the core in SIM_PRIO_HIGH, and both only request a scheduling decision, which
+ * runs once per core in SIM_PRIO_LOW. So the decision at an instant sees every release and
+ * completion of that instant, and its outcome does not depend on the order in which
+ * same-instant releases were scheduled (the ready queue is ordered by the policy, not by
+ * arrival; fixed priority forbids equal priorities on a core).
+ *
+ * Decision: the policy's first job runs. If another job is executing, it is preempted at once
+ * (same instant), keeps its remaining work in picoseconds, and its task's preemption count
+ * grows by one. A job that has been chosen but has not started executing (it was waiting for
+ * a context switch) is not counted as preempted when a more urgent job overtakes it.
+ *
+ * Context switch: when a core is to execute a job of a task other than the one whose context
+ * was last loaded on it (none at start), it first executes context_switch_cycles as one
+ * non-preemptible piece of work, then decides again (a release during the switch is seen
+ * then). Resuming the loaded task, including after idling, costs nothing. Every change of
+ * loaded task counts one context switch on the core, also when context_switch_cycles is 0; then
+ * no switch work or event exists at all, so zero-cost timing is exact.
+ *
+ * The run covers [0, horizon): no job is activated at or after the horizon given to
+ * guest_os_start (the scenario's duration), so a run of n periods has n activations per
+ * periodic task, not n + 1.
+ *
+ * Results per job: response time = completion - activation (release jitter included); a
+ * deadline miss when completion > activation + deadline_ps. guest_os_finish(end) counts once
+ * every unfinished job whose absolute deadline is <= end as a miss: all events at `end` have
+ * run, so such a job cannot complete before end + 1 ps, past its deadline. Jobs activated
+ * before `end` but held back by release jitter beyond it are counted then as activations (and
+ * as misses under the same rule), so activations = jobs with activation time < end.
+ *
+ * Errors: if an event or job cannot be allocated while running, the OS stops the kernel
+ * (sim_stop) and guest_os_error() returns -ENOMEM from then on.
+ */
+#ifndef MOSAIC_OS_GUEST_OS_H
+#define MOSAIC_OS_GUEST_OS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/hw/core.h"
+#include "sim/metrics.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+
+struct guest_os;
+struct guest_os_task;
+
+/* A job as scheduling policies see it. Policies read the first block and own `ready_next`. */
+struct guest_os_job {
+        uint32_t priority;               /* the task's priority, higher = more urgent */
+        sim_time_t activation_ps;        /* absolute */
+        sim_time_t release_ps;           /* absolute */
+        sim_time_t deadline_ps;          /* absolute: activation + relative deadline */
+        sim_time_t remaining_ps;         /* execution still needed */
+        struct guest_os_job *ready_next; /* policy link */
+        /* owned by guest_os */
+        struct guest_os_task *task;
+        struct guest_os_job *task_next;
+};
+
+/*
+ * A scheduling policy: one ready queue per core. `create` returns queue state (NULL on no
+ * memory); `insert` adds a job, `remove` takes a job out (it is in the queue), `first` returns
+ * the job that should run now or NULL when the queue is empty. Insertion order must not decide
+ * between two jobs the policy can rank.
+ */
+struct guest_os_sched_ops {
+        const char *name;
+        void *(*create)(void);
+        void (*destroy)(void *queue);
+        void (*insert)(void *queue, struct guest_os_job *job);
+        void (*remove)(void *queue, struct guest_os_job *job);
+        struct guest_os_job *(*first)(const void *queue);
+};
+
+/* The metrics one task updates; all must be non-NULL. */
+struct guest_os_task_metrics {
+        struct metric *activations;
+        struct metric *completions;
+        struct metric *deadline_misses;
+        struct metric *preemptions;
+        struct metric *response_time; /* histogram, picoseconds */
+};
+
+/* 0, or -EINVAL when a task's core is not one of the OS's cores, two tasks share a priority
+ * on a core, or the scheduler is unknown. */
+int guest_os_check_config(const struct os_config *config);
+
+/*
+ * Build the OS of `config` (which must outlive it). `cores[i]` and `context_switches[i]` belong
+ * to the OS's i-th core (config->cores[i]); `task_metrics[j]` to config->tasks[j]. The seed is
+ * the scenario seed (task.h names the streams). Returns 0, -ENOMEM, or -EINVAL (see
+ * guest_os_check_config). Nothing is scheduled until guest_os_start.
+ */
+int guest_os_create(struct sim *sim, const struct os_config *config, uint64_t seed,
+                    const struct exec_port *cores, struct metric *const *context_switches,
+                    const struct guest_os_task_metrics *task_metrics, struct guest_os **out);
+/* Schedule the first release of every task, activating jobs only before `horizon_ps`: 0 or
+ * -ENOMEM. */
+int guest_os_start(struct guest_os *os, sim_time_t horizon_ps);
+/* Count the jobs still unfinished at `end` (see above). Call once, after the run. */
+void guest_os_finish(struct guest_os *os, sim_time_t end);
+/* 0, or the error that stopped the run. */
+int guest_os_error(const struct guest_os *os);
+/* Cancels the OS's pending events and frees it. */
+void guest_os_destroy(struct guest_os *os);
+
+#endif

@@ -1,0 +1,266 @@
+#include "models/platform.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "models/hw/core.h"
+#include "models/os/guest_os.h"
+
+struct platform {
+        const struct scenario *scenario;
+        struct sim *sim;
+        size_t core_count;
+        struct core *cores;
+        struct metric **utilisation;      /* per core */
+        struct metric **context_switches; /* per core */
+        size_t os_count;
+        struct guest_os **oses;
+};
+
+/* An entity path such as "core/cpu0"; NULL on no memory. */
+static char *platform_entity(const char *format, ...)
+{
+        va_list args;
+        int length;
+        char *text;
+
+        va_start(args, format);
+        length = vsnprintf(NULL, 0, format, args);
+        va_end(args);
+        if (length < 0)
+                return NULL;
+        text = malloc((size_t)length + 1);
+        if (text == NULL)
+                return NULL;
+        va_start(args, format);
+        (void)vsnprintf(text, (size_t)length + 1, format, args);
+        va_end(args);
+        return text;
+}
+
+/* Each OS is runnable and its cores exist and belong to it alone (no hypervisor shares cores
+ * yet); checked before anything is created. */
+static int platform_check(const struct scenario *scenario)
+{
+        const struct platform_config *platform = &scenario->platform;
+
+        for (size_t i = 0; i < scenario->os_count; i++) {
+                const struct os_config *os = &scenario->oses[i];
+                int err = guest_os_check_config(os);
+
+                if (err != 0)
+                        return err;
+
+                for (size_t c = 0; c < os->core_count; c++) {
+                        if (os->cores[c] >= platform->core_count)
+                                return -EINVAL;
+                        for (size_t j = 0; j <= i; j++) {
+                                const struct os_config *other = &scenario->oses[j];
+                                size_t limit = j == i ? c : other->core_count;
+
+                                for (size_t k = 0; k < limit; k++) {
+                                        if (other->cores[k] == os->cores[c])
+                                                return -EINVAL;
+                                }
+                        }
+                }
+        }
+        return 0;
+}
+
+static int platform_task_metrics(struct metrics *metrics, const char *os_name,
+                                 const struct task_config *task, struct guest_os_task_metrics *out)
+{
+        char *entity = platform_entity("os/%s/task/%s", os_name, task->name);
+
+        if (entity == NULL)
+                return -ENOMEM;
+        if (metrics_find(metrics, entity, "activations") != NULL) {
+                free(entity);
+                return -EINVAL; /* two tasks of one OS share a name */
+        }
+        out->activations = metrics_counter(metrics, entity, "activations");
+        out->completions = metrics_counter(metrics, entity, "completions");
+        out->deadline_misses = metrics_counter(metrics, entity, "deadline_misses");
+        out->preemptions = metrics_counter(metrics, entity, "preemptions");
+        out->response_time = metrics_histogram(metrics, entity, "response_time", METRIC_UNIT_PS);
+        free(entity);
+        if (out->activations == NULL || out->completions == NULL || out->deadline_misses == NULL ||
+            out->preemptions == NULL || out->response_time == NULL)
+                return -ENOMEM;
+        return 0;
+}
+
+static int platform_core_metrics(struct platform *platform, struct metrics *metrics)
+{
+        for (size_t i = 0; i < platform->core_count; i++) {
+                const struct core_config *config = &platform->scenario->platform.cores[i];
+                char *entity = platform_entity("core/%s", config->name);
+
+                if (entity == NULL)
+                        return -ENOMEM;
+                if (metrics_find(metrics, entity, "utilisation") != NULL) {
+                        free(entity);
+                        return -EINVAL; /* two cores share a name */
+                }
+                platform->utilisation[i] =
+                    metrics_gauge(metrics, entity, "utilisation", METRIC_UNIT_RATIO);
+                platform->context_switches[i] =
+                    metrics_counter(metrics, entity, "context_switches");
+                free(entity);
+                if (platform->utilisation[i] == NULL || platform->context_switches[i] == NULL)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Task metrics of every OS, in scenario order, into one array (OS after OS). */
+static int platform_all_task_metrics(const struct scenario *scenario, struct metrics *metrics,
+                                     struct guest_os_task_metrics *out)
+{
+        for (size_t i = 0; i < scenario->os_count; i++) {
+                const struct os_config *os = &scenario->oses[i];
+
+                for (size_t t = 0; t < os->task_count; t++) {
+                        int err = platform_task_metrics(metrics, os->name, &os->tasks[t], out++);
+
+                        if (err != 0)
+                                return err;
+                }
+        }
+        return 0;
+}
+
+static int platform_build_os(struct platform *platform, const struct os_config *config,
+                             const struct guest_os_task_metrics *task_metrics,
+                             struct guest_os **out)
+{
+        size_t count = config->core_count ? config->core_count : 1;
+        struct exec_port *ports = calloc(count, sizeof(*ports));
+        struct metric **switches = calloc(count, sizeof(*switches));
+        int err = -ENOMEM;
+
+        if (ports != NULL && switches != NULL) {
+                for (size_t c = 0; c < config->core_count; c++) {
+                        ports[c] = core_exec_port(&platform->cores[config->cores[c]]);
+                        switches[c] = platform->context_switches[config->cores[c]];
+                }
+                err = guest_os_create(platform->sim, config, platform->scenario->run.seed, ports,
+                                      switches, task_metrics, out);
+        }
+        free(switches);
+        free(ports);
+        return err;
+}
+
+static void platform_free(struct platform *platform)
+{
+        for (size_t i = 0; i < platform->os_count; i++)
+                guest_os_destroy(platform->oses[i]);
+        for (size_t i = 0; i < platform->core_count; i++)
+                core_fini(&platform->cores[i]);
+        free(platform->oses);
+        free(platform->context_switches);
+        free(platform->utilisation);
+        free(platform->cores);
+        free(platform);
+}
+
+static size_t platform_task_total(const struct scenario *scenario)
+{
+        size_t total = 0;
+
+        for (size_t i = 0; i < scenario->os_count; i++)
+                total += scenario->oses[i].task_count;
+        return total;
+}
+
+int platform_build(const struct scenario *scenario, struct sim *sim, struct metrics *metrics,
+                   struct platform **out)
+{
+        size_t cores = scenario->platform.core_count ? scenario->platform.core_count : 1;
+        size_t task_total = platform_task_total(scenario);
+        struct guest_os_task_metrics *task_metrics;
+        struct platform *platform;
+        size_t first_task = 0;
+        int err;
+
+        err = platform_check(scenario);
+        if (err != 0)
+                return err;
+        platform = calloc(1, sizeof(*platform));
+        if (platform == NULL)
+                return -ENOMEM;
+        platform->scenario = scenario;
+        platform->sim = sim;
+        platform->cores = calloc(cores, sizeof(*platform->cores));
+        platform->utilisation = calloc(cores, sizeof(*platform->utilisation));
+        platform->context_switches = calloc(cores, sizeof(*platform->context_switches));
+        platform->oses =
+            calloc(scenario->os_count ? scenario->os_count : 1, sizeof(*platform->oses));
+        task_metrics = calloc(task_total ? task_total : 1, sizeof(*task_metrics));
+        err = -ENOMEM;
+        if (platform->cores == NULL || platform->utilisation == NULL ||
+            platform->context_switches == NULL || platform->oses == NULL || task_metrics == NULL)
+                goto err_free;
+
+        platform->core_count = scenario->platform.core_count;
+        for (size_t i = 0; i < platform->core_count; i++)
+                core_init(&platform->cores[i], &scenario->platform.cores[i], sim);
+        err = platform_all_task_metrics(scenario, metrics, task_metrics);
+        if (err == 0)
+                err = platform_core_metrics(platform, metrics);
+        if (err != 0)
+                goto err_free;
+
+        for (size_t i = 0; i < scenario->os_count; i++) {
+                err = platform_build_os(platform, &scenario->oses[i], task_metrics + first_task,
+                                        &platform->oses[i]);
+                if (err != 0)
+                        goto err_free;
+                platform->os_count = i + 1;
+                first_task += scenario->oses[i].task_count;
+        }
+        for (size_t i = 0; i < platform->os_count; i++) {
+                err = guest_os_start(platform->oses[i], scenario->run.duration_ps);
+                if (err != 0)
+                        goto err_free;
+        }
+        free(task_metrics);
+        *out = platform;
+        return 0;
+
+err_free:
+        free(task_metrics);
+        platform_free(platform);
+        return err;
+}
+
+void platform_finish(struct platform *platform, sim_time_t end)
+{
+        for (size_t i = 0; i < platform->os_count; i++)
+                guest_os_finish(platform->oses[i], end);
+        for (size_t i = 0; i < platform->core_count; i++) {
+                sim_time_t busy = core_busy_ps(&platform->cores[i], end);
+
+                platform->utilisation[i]->gauge = end == 0 ? 0.0 : (double)busy / (double)end;
+        }
+}
+
+void platform_destroy(struct platform *platform)
+{
+        if (platform != NULL)
+                platform_free(platform);
+}
+
+int platform_error(const struct platform *platform)
+{
+        for (size_t i = 0; i < platform->os_count; i++) {
+                int err = guest_os_error(platform->oses[i]);
+                if (err)
+                        return err;
+        }
+        return 0;
+}

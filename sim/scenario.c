@@ -1,0 +1,1259 @@
+#include "sim/scenario.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/json_read.h"
+
+const char *const scenario_task_metrics[] = { "activations",          "completions",
+                                              "deadline_misses",      "preemptions",
+                                              "response_time_min_us", "response_time_mean_us",
+                                              "response_time_p50_us", "response_time_p90_us",
+                                              "response_time_p99_us", "response_time_p999_us",
+                                              "response_time_max_us", NULL };
+
+const char *const scenario_core_metrics[] = { "utilisation", "context_switches", NULL };
+
+/*
+ * One JSON document being read: its raw text (kept to find the line and column of a value
+ * when something is wrong with it), the parsed tree, and the JSON path of the value being
+ * read. Functions that descend push a segment and pop it when they return successfully; on
+ * error the path is left pointing at the offending value, and fail() reports it.
+ */
+struct reader {
+        const char *file;
+        char *text;
+        size_t text_len;
+        json_t *root;
+        struct scenario_diag *diag;
+        char path[SCENARIO_DIAG_TEXT];
+        size_t path_len;
+        int read_error; /* errno of a failed read */
+};
+
+/* A time key is spelled <base>_<unit>; the unit scales the number to picoseconds. */
+static const char *const time_units[] = { "ps", "ns", "us", "ms", "s" };
+static const unsigned time_unit_exp10[] = { 0, 3, 6, 9, 12 };
+#define TIME_UNIT_COUNT (sizeof time_units / sizeof time_units[0])
+
+/* The keys an object may hold: plain keys and bases of time keys. */
+struct key_set {
+        const char *const *plain;
+        const char *const *times;
+};
+
+/* ---- diagnostics ---- */
+
+static void diag_fill(struct scenario_diag *d, const char *file, const char *path, int line,
+                      int column, const char *fmt, va_list ap)
+{
+        snprintf(d->file, sizeof d->file, "%s", file);
+        snprintf(d->path, sizeof d->path, "%s", path);
+        d->line = line;
+        d->column = column;
+        vsnprintf(d->message, sizeof d->message, fmt, ap);
+}
+
+__attribute__((format(printf, 6, 7))) static void diag_printf(struct scenario_diag *d,
+                                                              const char *file, const char *path,
+                                                              int line, int column, const char *fmt,
+                                                              ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        diag_fill(d, file, path, line, column, fmt, ap);
+        va_end(ap);
+}
+
+__attribute__((format(printf, 2, 0))) static int vfail(struct reader *r, const char *fmt,
+                                                       va_list ap)
+{
+        int line = 0, column = 0;
+        size_t offset;
+        if (r->text && jread_locate(r->text, r->text_len, r->path, &offset) == 0)
+                jread_line_column(r->text, r->text_len, offset, &line, &column);
+        diag_fill(r->diag, r->file, r->path, line, column, fmt, ap);
+        return -EINVAL;
+}
+
+/* Report an error at the current path; returns -EINVAL. */
+__attribute__((format(printf, 2, 3))) static int fail(struct reader *r, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int rc = vfail(r, fmt, ap);
+        va_end(ap);
+        return rc;
+}
+
+static size_t push_key(struct reader *r, const char *key)
+{
+        size_t mark = r->path_len;
+        jread_path_append_key(r->path, sizeof r->path, &r->path_len, key);
+        return mark;
+}
+
+static size_t push_index(struct reader *r, size_t index)
+{
+        size_t mark = r->path_len;
+        jread_path_append_index(r->path, sizeof r->path, &r->path_len, index);
+        return mark;
+}
+
+static void pop(struct reader *r, size_t mark)
+{
+        r->path_len = mark;
+        r->path[mark] = '\0';
+}
+
+/* Report an error at member `key` of the current object. */
+__attribute__((format(printf, 3, 4))) static int fail_key(struct reader *r, const char *key,
+                                                          const char *fmt, ...)
+{
+        va_list ap;
+        push_key(r, key);
+        va_start(ap, fmt);
+        int rc = vfail(r, fmt, ap);
+        va_end(ap);
+        return rc;
+}
+
+static int fail_nomem(struct reader *r)
+{
+        fail(r, "out of memory");
+        return -ENOMEM;
+}
+
+/* ---- documents ---- */
+
+static int read_text(const char *path, char **text, size_t *len)
+{
+        FILE *f = fopen(path, "rb");
+        if (!f)
+                return -errno;
+        size_t cap = 4096, n = 0;
+        char *buf = malloc(cap);
+        int rc = buf ? 0 : -ENOMEM;
+        while (rc == 0) {
+                if (n + 1 >= cap) {
+                        char *bigger = realloc(buf, cap * 2);
+                        if (!bigger) {
+                                rc = -ENOMEM;
+                                break;
+                        }
+                        buf = bigger;
+                        cap *= 2;
+                }
+                size_t got = fread(buf + n, 1, cap - n - 1, f);
+                n += got;
+                if (got == 0)
+                        rc = ferror(f) ? -EIO : 1;
+        }
+        fclose(f);
+        if (rc < 0) {
+                free(buf);
+                return rc;
+        }
+        buf[n] = '\0';
+        *text = buf;
+        *len = n;
+        return 0;
+}
+
+/*
+ * Read and parse r->file. Syntax errors (and duplicate keys, which would silently drop a value)
+ * are reported at jansson's line and column with path "$".
+ */
+static int reader_open(struct reader *r)
+{
+        snprintf(r->path, sizeof r->path, "$");
+        r->path_len = 1;
+        int rc = read_text(r->file, &r->text, &r->text_len);
+        if (rc < 0) {
+                r->read_error = -rc;
+                diag_printf(r->diag, r->file, "$", 0, 0, "cannot read '%s': %s", r->file,
+                            strerror(-rc));
+                return rc == -ENOMEM ? -ENOMEM : -ENOENT;
+        }
+        json_error_t error;
+        r->root = json_loadb(r->text, r->text_len, JSON_REJECT_DUPLICATES, &error);
+        if (!r->root) {
+                diag_printf(r->diag, r->file, "$", error.line > 0 ? error.line : 0,
+                            error.column > 0 ? error.column : 0, "JSON syntax error: %s",
+                            error.text);
+                return -EINVAL;
+        }
+        if (!json_is_object(r->root))
+                return fail(r, "expected an object");
+        return 0;
+}
+
+static void reader_close(struct reader *r)
+{
+        json_decref(r->root);
+        free(r->text);
+        r->root = NULL;
+        r->text = NULL;
+}
+
+/* ---- keys ---- */
+
+static bool time_key_matches(const char *key, const char *base, size_t *unit)
+{
+        size_t n = strlen(base);
+        if (strncmp(key, base, n) != 0 || key[n] != '_')
+                return false;
+        for (size_t u = 0; u < TIME_UNIT_COUNT; u++) {
+                if (strcmp(key + n + 1, time_units[u]) == 0) {
+                        *unit = u;
+                        return true;
+                }
+        }
+        return false;
+}
+
+/* The key spelling time `base` in obj (the first in file order), or NULL. */
+static const char *time_key_in(json_t *obj, const char *base)
+{
+        const char *key;
+        json_t *value;
+        size_t unit;
+        json_object_foreach(obj, key, value)
+        {
+                (void)value;
+                if (time_key_matches(key, base, &unit))
+                        return key;
+        }
+        return NULL;
+}
+
+static bool key_known(const struct key_set *ks, const char *key)
+{
+        size_t unit;
+        for (const char *const *p = ks->plain; p && *p; p++)
+                if (strcmp(*p, key) == 0)
+                        return true;
+        for (const char *const *t = ks->times; t && *t; t++)
+                if (time_key_matches(key, *t, &unit))
+                        return true;
+        return false;
+}
+
+static void consider(const char *candidate, const char *key, size_t *best, char *out, size_t size)
+{
+        size_t d = jread_edit_distance(candidate, key);
+        if (d <= 2 && d < *best) {
+                *best = d;
+                snprintf(out, size, "%s", candidate);
+        }
+}
+
+/* The closest name in a NULL-terminated list (and time keys) within distance 2, or "". */
+static void suggest(const char *const *plain, const char *const *times, const char *key, char *out,
+                    size_t size)
+{
+        size_t best = SIZE_MAX;
+        out[0] = '\0';
+        for (const char *const *p = plain; p && *p; p++)
+                consider(*p, key, &best, out, size);
+        for (const char *const *t = times; t && *t; t++) {
+                for (size_t u = 0; u < TIME_UNIT_COUNT; u++) {
+                        char spelled[64];
+                        snprintf(spelled, sizeof spelled, "%s_%s", *t, time_units[u]);
+                        consider(spelled, key, &best, out, size);
+                }
+        }
+}
+
+static int fail_unknown(struct reader *r, const char *what, const char *name,
+                        const char *const *plain, const char *const *times)
+{
+        char hint[64];
+        suggest(plain, times, name, hint, sizeof hint);
+        if (hint[0])
+                return fail(r, "unknown %s '%s'; did you mean '%s'?", what, name, hint);
+        return fail(r, "unknown %s '%s'", what, name);
+}
+
+/* Reject keys the object may not hold; reported at the first unknown key in file order. */
+static int check_keys(struct reader *r, json_t *obj, const struct key_set *ks)
+{
+        const char *key;
+        json_t *value;
+        json_object_foreach(obj, key, value)
+        {
+                (void)value;
+                if (!key_known(ks, key)) {
+                        push_key(r, key);
+                        return fail_unknown(r, "key", key, ks->plain, ks->times);
+                }
+        }
+        return 0;
+}
+
+static int expect_object(struct reader *r, json_t *value)
+{
+        return json_is_object(value) ? 0 : fail(r, "expected an object");
+}
+
+/* ---- typed members ---- */
+
+static bool in_list(const char *const *list, const char *name)
+{
+        for (; list && *list; list++)
+                if (strcmp(*list, name) == 0)
+                        return true;
+        return false;
+}
+
+/* A member that must be present; otherwise the error points at the enclosing object. */
+static int get_required(struct reader *r, json_t *obj, const char *key, json_t **out)
+{
+        *out = json_object_get(obj, key);
+        return *out ? 0 : fail(r, "missing required key '%s'", key);
+}
+
+static int copy_string(struct reader *r, const char *s, char **out)
+{
+        *out = strdup(s);
+        return *out ? 0 : fail_nomem(r);
+}
+
+/* A string member; *out is NULL when absent and not required. */
+static int get_string(struct reader *r, json_t *obj, const char *key, bool required,
+                      const char **out)
+{
+        json_t *v = json_object_get(obj, key);
+        *out = NULL;
+        if (!v)
+                return required ? fail(r, "missing required key '%s'", key) : 0;
+        if (!json_is_string(v))
+                return fail_key(r, key, "expected a string");
+        *out = json_string_value(v);
+        return 0;
+}
+
+static bool name_is_valid(const char *name)
+{
+        for (const char *p = name; *p; p++) {
+                char c = *p;
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '.' || c == '-'))
+                        return false;
+        }
+        return name[0] != '\0' && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+/* Check a name at the current path: non-empty [A-Za-z0-9_.-]+, not "." or "..". */
+static int check_name(struct reader *r, const char *name)
+{
+        if (name_is_valid(name))
+                return 0;
+        return fail(r, "invalid name '%s': use one or more of A-Z a-z 0-9 _ . - (not '.' or '..')",
+                    name);
+}
+
+/* A required "name" member, validated and copied. */
+static int get_name(struct reader *r, json_t *obj, char **out)
+{
+        const char *name;
+        int rc = get_string(r, obj, "name", true, &name);
+        if (rc < 0)
+                return rc;
+        size_t mark = push_key(r, "name");
+        rc = check_name(r, name);
+        if (rc < 0)
+                return rc;
+        pop(r, mark);
+        return copy_string(r, name, out);
+}
+
+static int get_description(struct reader *r, json_t *obj, char **out)
+{
+        const char *text;
+        int rc = get_string(r, obj, "description", false, &text);
+        return rc < 0 ? rc : copy_string(r, text ? text : "", out);
+}
+
+/* An integer member in [min, max]; *present false (and *out untouched) when absent. */
+static int get_uint(struct reader *r, json_t *obj, const char *key, uint64_t min, uint64_t max,
+                    uint64_t *out, bool *present)
+{
+        json_t *v = json_object_get(obj, key);
+        if (present)
+                *present = v != NULL;
+        if (!v)
+                return present ? 0 : fail(r, "missing required key '%s'", key);
+        if (!json_is_integer(v))
+                return fail_key(r, key, "expected an integer");
+        json_int_t i = json_integer_value(v);
+        if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
+                return fail_key(r, key, "%lld is out of range [%llu, %llu]", (long long)i,
+                                (unsigned long long)min, (unsigned long long)max);
+        *out = (uint64_t)i;
+        return 0;
+}
+
+static int get_number(struct reader *r, json_t *obj, const char *key, double *out, bool *present)
+{
+        json_t *v = json_object_get(obj, key);
+        if (present)
+                *present = v != NULL;
+        if (!v)
+                return present ? 0 : fail(r, "missing required key '%s'", key);
+        if (!json_is_number(v))
+                return fail_key(r, key, "expected a number");
+        *out = json_number_value(v);
+        return 0;
+}
+
+/*
+ * The number at the current path, read exactly from the text and scaled by 10^exp10 to a
+ * whole number of `unit`s.
+ */
+static int scaled_value(struct reader *r, json_t *v, unsigned exp10, const char *unit,
+                        uint64_t *out)
+{
+        size_t offset;
+        if (!json_is_number(v))
+                return fail(r, "expected a number");
+        if (json_number_value(v) < 0)
+                return fail(r, "must not be negative");
+        if (jread_locate(r->text, r->text_len, r->path, &offset) < 0)
+                return fail(r, "cannot find the value in the file text");
+        switch (jread_decimal_scaled(r->text, r->text_len, offset, exp10, out)) {
+        case 0:
+                return 0;
+        case -EDOM:
+                return fail(r, "not a whole number of %s", unit);
+        case -ERANGE:
+                return fail(r, "too large: more than 2^64-1 %s", unit);
+        default:
+                return fail(r, "expected a number");
+        }
+}
+
+/*
+ * A time member spelled <base>_<unit>, converted to picoseconds. Two spellings of one base
+ * are an error at the second in file order.
+ */
+static int get_time(struct reader *r, json_t *obj, const char *base, sim_time_t *out, bool *present)
+{
+        const char *key, *found = NULL;
+        size_t unit = 0, found_unit = 0;
+        json_t *value, *found_value = NULL;
+        json_object_foreach(obj, key, value)
+        {
+                if (!time_key_matches(key, base, &unit))
+                        continue;
+                if (found)
+                        return fail_key(r, key, "'%s' and '%s' both give %s; use one spelling",
+                                        found, key, base);
+                found = key;
+                found_unit = unit;
+                found_value = value;
+        }
+        if (present)
+                *present = found != NULL;
+        if (!found)
+                return present ? 0
+                               : fail(r,
+                                      "missing required key '%s_<unit>' (unit ps, ns, us, ms "
+                                      "or s)",
+                                      base);
+        size_t mark = push_key(r, found);
+        int rc = scaled_value(r, found_value, time_unit_exp10[found_unit], "picoseconds", out);
+        if (rc < 0)
+                return rc;
+        pop(r, mark);
+        return 0;
+}
+
+/* A time member that, when present, must be greater than zero. */
+static int get_positive_time(struct reader *r, json_t *obj, const char *base, sim_time_t *out,
+                             bool *present)
+{
+        int rc = get_time(r, obj, base, out, present);
+        if (rc < 0 || (present && !*present) || *out > 0)
+                return rc;
+        return fail_key(r, time_key_in(obj, base), "must be greater than zero");
+}
+
+/* A required array member with at least one element. */
+static int get_nonempty_array(struct reader *r, json_t *obj, const char *key, json_t **out)
+{
+        int rc = get_required(r, obj, key, out);
+        if (rc < 0)
+                return rc;
+        if (!json_is_array(*out))
+                return fail_key(r, key, "expected an array");
+        if (json_array_size(*out) == 0)
+                return fail_key(r, key, "needs at least one element");
+        return 0;
+}
+
+/* One of `choices` (NULL-terminated); *out is its index. */
+static int get_choice(struct reader *r, json_t *obj, const char *key, bool required,
+                      const char *const *choices, size_t *out)
+{
+        const char *s;
+        int rc = get_string(r, obj, key, required, &s);
+        if (rc < 0 || !s)
+                return rc;
+        for (size_t i = 0; choices[i]; i++) {
+                if (strcmp(choices[i], s) == 0) {
+                        *out = i;
+                        return 0;
+                }
+        }
+        char allowed[SCENARIO_DIAG_TEXT / 2] = "";
+        size_t len = 0;
+        for (size_t i = 0; choices[i] && len < sizeof allowed; i++)
+                len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s'%s'",
+                                        i ? ", " : "", choices[i]);
+        char hint[64];
+        suggest(choices, NULL, s, hint, sizeof hint);
+        push_key(r, key);
+        if (hint[0])
+                return fail(r, "unknown value '%s' (expected %s); did you mean '%s'?", s, allowed,
+                            hint);
+        return fail(r, "unknown value '%s' (expected %s)", s, allowed);
+}
+
+/* ---- platform ---- */
+
+static const char *const platform_keys[] = { "name", "description", "sources", "cores", NULL };
+static const char *const core_keys[] = { "name", "clock_mhz", NULL };
+
+long platform_find_core(const struct platform_config *platform, const char *name)
+{
+        for (size_t i = 0; i < platform->core_count; i++)
+                if (strcmp(platform->cores[i].name, name) == 0)
+                        return (long)i;
+        return -1;
+}
+
+static int parse_core(struct reader *r, json_t *obj, struct platform_config *p, size_t index)
+{
+        struct core_config *core = &p->cores[index];
+        const struct key_set keys = { core_keys, NULL };
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_name(r, obj, &core->name);
+        if (rc < 0)
+                return rc;
+        for (size_t i = 0; i < index; i++)
+                if (strcmp(p->cores[i].name, core->name) == 0)
+                        return fail_key(r, "name", "duplicate core name '%s'", core->name);
+        json_t *clock;
+        rc = get_required(r, obj, "clock_mhz", &clock);
+        if (rc < 0)
+                return rc;
+        push_key(r, "clock_mhz");
+        rc = scaled_value(r, clock, 6, "Hz", &core->clock_hz);
+        if (rc < 0)
+                return rc;
+        if (core->clock_hz == 0)
+                return fail(r, "must be greater than zero");
+        return 0;
+}
+
+static int parse_sources(struct reader *r, json_t *obj, struct platform_config *p)
+{
+        json_t *sources = json_object_get(obj, "sources");
+        if (!sources)
+                return 0;
+        size_t mark = push_key(r, "sources");
+        if (!json_is_array(sources))
+                return fail(r, "expected an array");
+        p->source_count = json_array_size(sources);
+        p->sources = calloc(p->source_count ? p->source_count : 1, sizeof *p->sources);
+        if (!p->sources) {
+                p->source_count = 0;
+                return fail_nomem(r);
+        }
+        for (size_t i = 0; i < p->source_count; i++) {
+                json_t *s = json_array_get(sources, i);
+                size_t element = push_index(r, i);
+                if (!json_is_string(s))
+                        return fail(r, "expected a string");
+                int rc = copy_string(r, json_string_value(s), &p->sources[i]);
+                if (rc < 0)
+                        return rc;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
+}
+
+static int parse_platform(struct reader *r, struct platform_config *p)
+{
+        const struct key_set keys = { platform_keys, NULL };
+        json_t *cores;
+        int rc = check_keys(r, r->root, &keys);
+        if (rc == 0)
+                rc = get_name(r, r->root, &p->name);
+        if (rc == 0)
+                rc = get_description(r, r->root, &p->description);
+        if (rc == 0)
+                rc = parse_sources(r, r->root, p);
+        if (rc == 0)
+                rc = get_nonempty_array(r, r->root, "cores", &cores);
+        if (rc < 0)
+                return rc;
+        size_t count = json_array_size(cores);
+        p->cores = calloc(count, sizeof *p->cores);
+        if (!p->cores)
+                return fail_nomem(r);
+        p->core_count = count;
+        size_t mark = push_key(r, "cores");
+        for (size_t i = 0; i < count; i++) {
+                size_t element = push_index(r, i);
+                rc = parse_core(r, json_array_get(cores, i), p, i);
+                if (rc < 0)
+                        return rc;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
+}
+
+/* Resolve `ref` against the directory of `base` (unless absolute). */
+static char *resolve_relative(const char *base, const char *ref)
+{
+        const char *slash = strrchr(base, '/');
+        size_t dir_len = ref[0] == '/' || !slash ? 0 : (size_t)(slash - base) + 1;
+        size_t ref_len = strlen(ref);
+        char *out = malloc(dir_len + ref_len + 1);
+        if (!out)
+                return NULL;
+        memcpy(out, base, dir_len);
+        memcpy(out + dir_len, ref, ref_len + 1);
+        return out;
+}
+
+/* The platform named by "platform"; errors inside it are reported against its file. */
+static int load_platform(struct reader *r, json_t *obj, struct platform_config *p)
+{
+        const char *ref;
+        int rc = get_string(r, obj, "platform", true, &ref);
+        if (rc < 0)
+                return rc;
+        p->file = resolve_relative(r->file, ref);
+        if (!p->file)
+                return fail_nomem(r);
+        struct reader pr = { .file = p->file, .diag = r->diag };
+        rc = reader_open(&pr);
+        if (rc == -ENOENT) {
+                /* point at the reference, which is what the user has to fix */
+                push_key(r, "platform");
+                fail(r, "cannot read platform file '%s': %s", p->file, strerror(pr.read_error));
+        }
+        if (rc == 0)
+                rc = parse_platform(&pr, p);
+        reader_close(&pr);
+        return rc;
+}
+
+/* ---- tasks ---- */
+
+static const char *const task_keys[] = { "name", "activation",       "priority",
+                                         "core", "execution_cycles", NULL };
+static const char *const task_time_keys[] = { "period", "min_interarrival", "max_interarrival",
+                                              "offset", "jitter",           "deadline",
+                                              NULL };
+static const char *const activation_names[] = { "periodic", "sporadic", NULL };
+static const char *const distribution_names[] = { "fixed", "uniform", "normal", NULL };
+static const char *const fixed_keys[] = { "distribution", "cycles", NULL };
+static const char *const uniform_keys[] = { "distribution", "min", "max", NULL };
+static const char *const normal_keys[] = { "distribution", "mean", "stddev", "min", "max", NULL };
+
+/* "min"/"max" cycle bounds, 1 <= min <= max; the error for min > max is at "max". */
+static int get_cycle_bounds(struct reader *r, json_t *obj, struct demand_config *d)
+{
+        int rc = get_uint(r, obj, "min", 1, INT64_MAX, &d->min_cycles, NULL);
+        if (rc == 0)
+                rc = get_uint(r, obj, "max", 1, INT64_MAX, &d->max_cycles, NULL);
+        if (rc == 0 && d->max_cycles < d->min_cycles)
+                return fail_key(r, "max", "max (%llu) is less than min (%llu)",
+                                (unsigned long long)d->max_cycles,
+                                (unsigned long long)d->min_cycles);
+        return rc;
+}
+
+static int parse_demand_object(struct reader *r, json_t *obj, struct demand_config *d)
+{
+        static const char *const *const keys_of[] = { fixed_keys, uniform_keys, normal_keys };
+        size_t kind = 0;
+        int rc = get_choice(r, obj, "distribution", true, distribution_names, &kind);
+        if (rc < 0)
+                return rc;
+        const struct key_set keys = { keys_of[kind], NULL };
+        const char *key;
+        json_t *value;
+        json_object_foreach(obj, key, value)
+        {
+                (void)value;
+                if (!in_list(keys_of[kind], key) && in_list(normal_keys, key))
+                        return fail_key(r, key, "'%s' does not apply to distribution '%s'", key,
+                                        distribution_names[kind]);
+        }
+        rc = check_keys(r, obj, &keys);
+        if (rc < 0)
+                return rc;
+        d->distribution = (enum demand_distribution)kind;
+        if (d->distribution == DEMAND_FIXED) {
+                rc = get_uint(r, obj, "cycles", 1, INT64_MAX, &d->max_cycles, NULL);
+                d->min_cycles = d->max_cycles;
+                d->mean_cycles = (double)d->max_cycles;
+                return rc;
+        }
+        rc = get_cycle_bounds(r, obj, d);
+        if (rc < 0)
+                return rc;
+        if (d->distribution == DEMAND_UNIFORM) {
+                /* discrete uniform on n values: variance (n^2 - 1) / 12 */
+                double n = (double)(d->max_cycles - d->min_cycles) + 1.0;
+                d->mean_cycles = ((double)d->min_cycles + (double)d->max_cycles) / 2.0;
+                d->stddev_cycles = sqrt((n * n - 1.0) / 12.0);
+                return 0;
+        }
+        rc = get_number(r, obj, "mean", &d->mean_cycles, NULL);
+        if (rc == 0)
+                rc = get_number(r, obj, "stddev", &d->stddev_cycles, NULL);
+        if (rc < 0)
+                return rc;
+        if (d->mean_cycles < (double)d->min_cycles || d->mean_cycles > (double)d->max_cycles)
+                return fail_key(r, "mean", "mean %g is outside [min, max] = [%llu, %llu]",
+                                d->mean_cycles, (unsigned long long)d->min_cycles,
+                                (unsigned long long)d->max_cycles);
+        if (!(d->stddev_cycles >= 0.0))
+                return fail_key(r, "stddev", "must not be negative");
+        return 0;
+}
+
+static int parse_demand(struct reader *r, json_t *task, struct demand_config *d)
+{
+        json_t *v;
+        int rc = get_required(r, task, "execution_cycles", &v);
+        if (rc < 0)
+                return rc;
+        size_t mark = push_key(r, "execution_cycles");
+        if (json_is_integer(v)) {
+                json_int_t cycles = json_integer_value(v);
+                if (cycles <= 0)
+                        return fail(r, "must be a positive integer");
+                d->distribution = DEMAND_FIXED;
+                d->min_cycles = d->max_cycles = (uint64_t)cycles;
+                d->mean_cycles = (double)cycles;
+                d->stddev_cycles = 0.0;
+        } else if (json_is_object(v)) {
+                rc = parse_demand_object(r, v, d);
+                if (rc < 0)
+                        return rc;
+        } else {
+                return fail(r, "expected a positive integer or an object with 'distribution'");
+        }
+        pop(r, mark);
+        return 0;
+}
+
+/* Time keys that do not apply to the task's activation are errors, reported at the key. */
+static int reject_time_key(struct reader *r, json_t *task, const char *base, const char *why)
+{
+        const char *key = time_key_in(task, base);
+        return key ? fail_key(r, key, "'%s' %s", key, why) : 0;
+}
+
+static int parse_release(struct reader *r, json_t *obj, struct task_config *t)
+{
+        bool present;
+        int rc;
+        if (t->activation == TASK_PERIODIC) {
+                rc = reject_time_key(r, obj, "min_interarrival", "applies to sporadic tasks only");
+                if (rc == 0)
+                        rc = reject_time_key(r, obj, "max_interarrival",
+                                             "applies to sporadic tasks only");
+                if (rc == 0)
+                        rc = get_positive_time(r, obj, "period", &t->period_ps, NULL);
+                t->max_interarrival_ps = t->period_ps;
+                return rc;
+        }
+        rc = reject_time_key(r, obj, "period",
+                             "applies to periodic tasks only (use min_interarrival_<unit>)");
+        if (rc == 0)
+                rc = get_positive_time(r, obj, "min_interarrival", &t->period_ps, NULL);
+        if (rc == 0)
+                rc = get_time(r, obj, "max_interarrival", &t->max_interarrival_ps, &present);
+        if (rc < 0)
+                return rc;
+        if (!present)
+                t->max_interarrival_ps = t->period_ps;
+        if (t->max_interarrival_ps < t->period_ps)
+                return reject_time_key(r, obj, "max_interarrival",
+                                       "is less than the minimum inter-arrival time");
+        return 0;
+}
+
+static int parse_task_core(struct reader *r, json_t *obj, const struct platform_config *p,
+                           const struct os_config *os, struct task_config *t)
+{
+        const char *core;
+        int rc = get_string(r, obj, "core", false, &core);
+        if (rc < 0)
+                return rc;
+        if (!core) {
+                t->core = os->cores[0];
+                return 0;
+        }
+        for (size_t i = 0; i < os->core_count; i++) {
+                if (strcmp(p->cores[os->cores[i]].name, core) == 0) {
+                        t->core = os->cores[i];
+                        return 0;
+                }
+        }
+        return fail_key(r, "core", "core '%s' is not one of the cores of OS '%s'", core, os->name);
+}
+
+static int parse_task(struct reader *r, json_t *obj, const struct platform_config *p,
+                      struct os_config *os, size_t index)
+{
+        struct task_config *t = &os->tasks[index];
+        const struct key_set keys = { task_keys, task_time_keys };
+        size_t activation = TASK_PERIODIC;
+        bool present;
+        uint64_t priority = 0;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_name(r, obj, &t->name);
+        if (rc < 0)
+                return rc;
+        for (size_t i = 0; i < index; i++)
+                if (strcmp(os->tasks[i].name, t->name) == 0)
+                        return fail_key(r, "name", "duplicate task name '%s' in OS '%s'", t->name,
+                                        os->name);
+        rc = get_choice(r, obj, "activation", false, activation_names, &activation);
+        t->activation = (enum task_activation)activation;
+        if (rc == 0)
+                rc = parse_release(r, obj, t);
+        if (rc == 0)
+                rc = get_time(r, obj, "offset", &t->offset_ps, &present);
+        if (rc == 0)
+                rc = get_time(r, obj, "jitter", &t->jitter_ps, &present);
+        if (rc == 0)
+                rc = get_positive_time(r, obj, "deadline", &t->deadline_ps, &present);
+        if (rc == 0 && !present)
+                t->deadline_ps = t->period_ps;
+        if (rc == 0)
+                rc = get_uint(r, obj, "priority", 0, 65535, &priority, NULL);
+        t->priority = (uint32_t)priority;
+        if (rc == 0)
+                rc = parse_task_core(r, obj, p, os, t);
+        if (rc == 0)
+                rc = parse_demand(r, obj, &t->demand);
+        return rc;
+}
+
+/* ---- operating systems ---- */
+
+static const char *const os_keys[] = { "name",  "cores", "scheduler", "context_switch_cycles",
+                                       "tasks", NULL };
+static const char *const scheduler_names[] = { "fixed_priority", NULL };
+
+/* The owner of platform core `core` among the OSes before `os_index`, or NULL. */
+static const struct os_config *core_owner(const struct scenario *s, size_t os_index, size_t core)
+{
+        for (size_t i = 0; i < os_index; i++)
+                for (size_t j = 0; j < s->oses[i].core_count; j++)
+                        if (s->oses[i].cores[j] == core)
+                                return &s->oses[i];
+        return NULL;
+}
+
+static int parse_os_cores(struct reader *r, json_t *obj, struct scenario *s, size_t os_index)
+{
+        struct os_config *os = &s->oses[os_index];
+        json_t *cores;
+        int rc = get_nonempty_array(r, obj, "cores", &cores);
+        if (rc < 0)
+                return rc;
+        size_t count = json_array_size(cores);
+        os->cores = calloc(count, sizeof *os->cores);
+        if (!os->cores)
+                return fail_nomem(r);
+        size_t mark = push_key(r, "cores");
+        for (size_t i = 0; i < count; i++) {
+                json_t *v = json_array_get(cores, i);
+                size_t element = push_index(r, i);
+                if (!json_is_string(v))
+                        return fail(r, "expected a string (a core name)");
+                const char *name = json_string_value(v);
+                long core = platform_find_core(&s->platform, name);
+                if (core < 0)
+                        return fail(r, "platform '%s' has no core '%s'", s->platform.name, name);
+                for (size_t j = 0; j < i; j++)
+                        if (os->cores[j] == (size_t)core)
+                                return fail(r, "core '%s' is listed twice", name);
+                const struct os_config *owner = core_owner(s, os_index, (size_t)core);
+                if (owner)
+                        return fail(r, "core '%s' already belongs to OS '%s'", name, owner->name);
+                os->cores[i] = (size_t)core;
+                os->core_count = i + 1;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
+}
+
+/* Fixed-priority scheduling needs a total order of the tasks on each core. */
+static int check_priorities(struct reader *r, const struct scenario *s, const struct os_config *os)
+{
+        for (size_t j = 0; j < os->task_count; j++) {
+                for (size_t i = 0; i < j; i++) {
+                        const struct task_config *a = &os->tasks[i], *b = &os->tasks[j];
+                        if (a->core != b->core || a->priority != b->priority)
+                                continue;
+                        push_key(r, "tasks");
+                        push_index(r, j);
+                        return fail_key(r, "priority",
+                                        "priority %u of task '%s' is already used by task '%s' "
+                                        "on core '%s'",
+                                        (unsigned)b->priority, b->name, a->name,
+                                        s->platform.cores[a->core].name);
+                }
+        }
+        return 0;
+}
+
+static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t index)
+{
+        struct os_config *os = &s->oses[index];
+        const struct key_set keys = { os_keys, NULL };
+        size_t scheduler = 0;
+        bool present;
+        json_t *tasks;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_name(r, obj, &os->name);
+        if (rc < 0)
+                return rc;
+        for (size_t i = 0; i < index; i++)
+                if (strcmp(s->oses[i].name, os->name) == 0)
+                        return fail_key(r, "name", "duplicate OS name '%s'", os->name);
+        rc = get_choice(r, obj, "scheduler", true, scheduler_names, &scheduler);
+        os->scheduler = (enum os_scheduler)scheduler;
+        if (rc == 0)
+                rc = get_uint(r, obj, "context_switch_cycles", 0, INT64_MAX,
+                              &os->context_switch_cycles, &present);
+        if (rc == 0)
+                rc = parse_os_cores(r, obj, s, index);
+        if (rc == 0)
+                rc = get_nonempty_array(r, obj, "tasks", &tasks);
+        if (rc < 0)
+                return rc;
+        size_t count = json_array_size(tasks);
+        os->tasks = calloc(count, sizeof *os->tasks);
+        if (!os->tasks)
+                return fail_nomem(r);
+        os->task_count = count;
+        size_t mark = push_key(r, "tasks");
+        for (size_t i = 0; i < count; i++) {
+                size_t element = push_index(r, i);
+                rc = parse_task(r, json_array_get(tasks, i), &s->platform, os, i);
+                if (rc < 0)
+                        return rc;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return check_priorities(r, s, os);
+}
+
+const struct os_config *scenario_find_os(const struct scenario *scenario, const char *name)
+{
+        for (size_t i = 0; i < scenario->os_count; i++)
+                if (strcmp(scenario->oses[i].name, name) == 0)
+                        return &scenario->oses[i];
+        return NULL;
+}
+
+static bool os_has_task(const struct os_config *os, const char *name)
+{
+        for (size_t i = 0; i < os->task_count; i++)
+                if (strcmp(os->tasks[i].name, name) == 0)
+                        return true;
+        return false;
+}
+
+/* ---- requirements ---- */
+
+static const char *const requirement_keys[] = { "metric", "max", "min", NULL };
+
+/*
+ * Split "os/<os>/task/<task>/<metric>" or "core/<core>/<metric>" into its parts in a copy;
+ * returns the number of parts (at most 6 counted).
+ */
+static size_t split_metric(char *copy, char *parts[6])
+{
+        size_t n = 0;
+        char *p = copy;
+        for (;;) {
+                if (n < 6)
+                        parts[n] = p;
+                n++;
+                char *slash = strchr(p, '/');
+                if (!slash)
+                        return n;
+                *slash = '\0';
+                p = slash + 1;
+        }
+}
+
+static int check_entity(struct reader *r, const struct scenario *s, char *parts[6], size_t n,
+                        const char *const **metrics, const char **kind)
+{
+        if (n == 5 && strcmp(parts[0], "os") == 0 && strcmp(parts[2], "task") == 0) {
+                const struct os_config *os = scenario_find_os(s, parts[1]);
+                if (!os)
+                        return fail(r, "no OS named '%s'", parts[1]);
+                if (!os_has_task(os, parts[3]))
+                        return fail(r, "OS '%s' has no task '%s'", parts[1], parts[3]);
+                *metrics = scenario_task_metrics;
+                *kind = "task metric";
+                return 0;
+        }
+        if (n == 3 && strcmp(parts[0], "core") == 0) {
+                if (platform_find_core(&s->platform, parts[1]) < 0)
+                        return fail(r, "platform '%s' has no core '%s'", s->platform.name,
+                                    parts[1]);
+                *metrics = scenario_core_metrics;
+                *kind = "core metric";
+                return 0;
+        }
+        return fail(r, "expected 'os/<os>/task/<task>/<metric>' or 'core/<core>/<metric>'");
+}
+
+static int parse_metric(struct reader *r, const struct scenario *s, const char *metric,
+                        struct requirement_config *q)
+{
+        char *parts[6];
+        const char *const *metrics = NULL;
+        const char *kind = NULL;
+        char *split;
+        int rc = copy_string(r, metric, &split);
+        if (rc < 0)
+                return rc;
+        size_t n = split_metric(split, parts);
+        rc = check_entity(r, s, parts, n, &metrics, &kind);
+        if (rc == 0 && !in_list(metrics, parts[n - 1]))
+                rc = fail_unknown(r, kind, parts[n - 1], metrics, NULL);
+        if (rc == 0)
+                rc = copy_string(r, metric, &q->metric);
+        if (rc == 0)
+                rc = copy_string(r, parts[n - 1], &q->name);
+        if (rc == 0)
+                rc = copy_string(r, metric, &q->entity);
+        if (rc == 0) /* the entity is the metric up to its last '/' */
+                q->entity[strlen(metric) - strlen(q->name) - 1] = '\0';
+        free(split);
+        return rc;
+}
+
+static int parse_requirement(struct reader *r, json_t *obj, const struct scenario *s,
+                             struct requirement_config *q)
+{
+        const struct key_set keys = { requirement_keys, NULL };
+        const char *metric;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_string(r, obj, "metric", true, &metric);
+        if (rc < 0)
+                return rc;
+        size_t mark = push_key(r, "metric");
+        rc = parse_metric(r, s, metric, q);
+        if (rc < 0)
+                return rc;
+        pop(r, mark);
+        rc = get_number(r, obj, "max", &q->max, &q->has_max);
+        if (rc == 0)
+                rc = get_number(r, obj, "min", &q->min, &q->has_min);
+        if (rc < 0)
+                return rc;
+        if (!q->has_max && !q->has_min)
+                return fail(r, "a requirement needs 'max' and/or 'min'");
+        if (q->has_max && q->has_min && q->max < q->min)
+                return fail_key(r, "max", "max (%g) is less than min (%g)", q->max, q->min);
+        return 0;
+}
+
+static int parse_requirements(struct reader *r, json_t *root, struct scenario *s)
+{
+        json_t *list = json_object_get(root, "requirements");
+        if (!list)
+                return 0;
+        size_t mark = push_key(r, "requirements");
+        if (!json_is_array(list))
+                return fail(r, "expected an array");
+        size_t count = json_array_size(list);
+        if (count == 0) {
+                pop(r, mark);
+                return 0;
+        }
+        s->requirements = calloc(count, sizeof *s->requirements);
+        if (!s->requirements)
+                return fail_nomem(r);
+        s->requirement_count = count;
+        for (size_t i = 0; i < count; i++) {
+                size_t element = push_index(r, i);
+                int rc = parse_requirement(r, json_array_get(list, i), s, &s->requirements[i]);
+                if (rc < 0)
+                        return rc;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
+}
+
+/* ---- scenario ---- */
+
+static const char *const scenario_keys[] = { "name", "description",  "platform", "run",
+                                             "oses", "requirements", NULL };
+static const char *const run_keys[] = { "seed", "fidelity", NULL };
+static const char *const run_time_keys[] = { "duration", NULL };
+static const char *const fidelity_names[] = { "detailed", "fast", NULL };
+
+static int parse_run(struct reader *r, json_t *root, struct run_config *run)
+{
+        const struct key_set keys = { run_keys, run_time_keys };
+        size_t fidelity = FIDELITY_DETAILED;
+        bool present;
+        json_t *obj;
+        int rc = get_required(r, root, "run", &obj);
+        if (rc < 0)
+                return rc;
+        size_t mark = push_key(r, "run");
+        rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_positive_time(r, obj, "duration", &run->duration_ps, NULL);
+        run->seed = 1;
+        if (rc == 0)
+                rc = get_uint(r, obj, "seed", 0, INT64_MAX, &run->seed, &present);
+        if (rc == 0)
+                rc = get_choice(r, obj, "fidelity", false, fidelity_names, &fidelity);
+        run->fidelity = (enum fidelity)fidelity;
+        if (rc == 0)
+                pop(r, mark);
+        return rc;
+}
+
+static int parse_oses(struct reader *r, json_t *root, struct scenario *s)
+{
+        json_t *list;
+        int rc = get_nonempty_array(r, root, "oses", &list);
+        if (rc < 0)
+                return rc;
+        size_t count = json_array_size(list);
+        s->oses = calloc(count, sizeof *s->oses);
+        if (!s->oses)
+                return fail_nomem(r);
+        s->os_count = count;
+        size_t mark = push_key(r, "oses");
+        for (size_t i = 0; i < count; i++) {
+                size_t element = push_index(r, i);
+                rc = parse_os(r, json_array_get(list, i), s, i);
+                if (rc < 0)
+                        return rc;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
+}
+
+static int parse_scenario(struct reader *r, struct scenario *s)
+{
+        const struct key_set keys = { scenario_keys, NULL };
+        int rc = check_keys(r, r->root, &keys);
+        if (rc == 0)
+                rc = get_name(r, r->root, &s->name);
+        if (rc == 0)
+                rc = get_description(r, r->root, &s->description);
+        if (rc == 0)
+                rc = copy_string(r, r->file, &s->file);
+        if (rc == 0)
+                rc = parse_run(r, r->root, &s->run);
+        if (rc == 0)
+                rc = load_platform(r, r->root, &s->platform);
+        if (rc == 0)
+                rc = parse_oses(r, r->root, s);
+        if (rc == 0)
+                rc = parse_requirements(r, r->root, s);
+        return rc;
+}
+
+int scenario_load(const char *path, struct scenario *out, struct scenario_diag *diag)
+{
+        struct scenario_diag ignored;
+        struct reader r = { .file = path, .diag = diag ? diag : &ignored };
+        memset(out, 0, sizeof *out);
+        memset(r.diag, 0, sizeof *r.diag);
+        int rc = reader_open(&r);
+        if (rc == 0)
+                rc = parse_scenario(&r, out);
+        reader_close(&r);
+        if (rc < 0)
+                scenario_free(out);
+        return rc;
+}
+
+static void free_platform(struct platform_config *p)
+{
+        for (size_t i = 0; i < p->core_count; i++)
+                free(p->cores[i].name);
+        for (size_t i = 0; i < p->source_count; i++)
+                free(p->sources[i]);
+        free(p->cores);
+        free(p->sources);
+        free(p->name);
+        free(p->description);
+        free(p->file);
+}
+
+void scenario_free(struct scenario *scenario)
+{
+        if (!scenario)
+                return;
+        for (size_t i = 0; i < scenario->os_count; i++) {
+                struct os_config *os = &scenario->oses[i];
+                for (size_t j = 0; j < os->task_count; j++)
+                        free(os->tasks[j].name);
+                free(os->tasks);
+                free(os->cores);
+                free(os->name);
+        }
+        for (size_t i = 0; i < scenario->requirement_count; i++) {
+                free(scenario->requirements[i].metric);
+                free(scenario->requirements[i].entity);
+                free(scenario->requirements[i].name);
+        }
+        free(scenario->oses);
+        free(scenario->requirements);
+        free_platform(&scenario->platform);
+        free(scenario->name);
+        free(scenario->description);
+        free(scenario->file);
+        memset(scenario, 0, sizeof *scenario);
+}

@@ -1,0 +1,465 @@
+/*
+ * Tests of the scenario loader (sim/scenario.c) and its text helpers (sim/json_read.c).
+ *
+ * Fixtures live in tests/unit/scenarios/ and are found relative to the project root, where
+ * make runs the tests. Every bad_*.json fixture is base.json (which loads) with one defect, so
+ * each table row tests exactly one rule; its line is the line of the defect in the fixture
+ * (see `diff base.json bad_x.json`) and its column is counted by hand in the row's comment.
+ */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/json_read.h"
+#include "sim/scenario.h"
+
+#define FIXTURES "tests/unit/scenarios/"
+
+/* ---- valid scenarios ---- */
+
+START_TEST(test_valid_full)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "valid_full.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+
+        ck_assert_str_eq(s.name, "full-example");
+        ck_assert_str_eq(s.description, "Fixture: every key, several units");
+        ck_assert_str_eq(s.file, FIXTURES "valid_full.json");
+        /* duration_s 1.5 -> 1.5 * 10^12 ps */
+        ck_assert_uint_eq(s.run.duration_ps, 1500000000000ull);
+        ck_assert_uint_eq(s.run.seed, 42);
+        ck_assert_int_eq(s.run.fidelity, FIDELITY_FAST);
+
+        /* the platform path is joined to the scenario's directory */
+        ck_assert_str_eq(s.platform.file,
+                         FIXTURES "../../../scenarios/platforms/generic-4core.json");
+        ck_assert_str_eq(s.platform.name, "generic-4core");
+        ck_assert_uint_eq(s.platform.core_count, 4);
+        ck_assert_uint_eq(s.platform.source_count, 0);
+        for (size_t i = 0; i < 4; i++) {
+                char name[8] = "cpu0";
+                name[3] = (char)('0' + i);
+                ck_assert_str_eq(s.platform.cores[i].name, name);
+                /* clock_mhz 1200 -> 1200 * 10^6 Hz */
+                ck_assert_uint_eq(s.platform.cores[i].clock_hz, 1200000000ull);
+        }
+
+        ck_assert_uint_eq(s.os_count, 2);
+        const struct os_config *rtos = &s.oses[0];
+        ck_assert_str_eq(rtos->name, "rtos");
+        ck_assert_int_eq(rtos->scheduler, OS_SCHED_FIXED_PRIORITY);
+        ck_assert_uint_eq(rtos->context_switch_cycles, 400);
+        ck_assert_uint_eq(rtos->core_count, 2);
+        ck_assert_uint_eq(rtos->cores[0], 0);
+        ck_assert_uint_eq(rtos->cores[1], 1);
+        ck_assert_uint_eq(rtos->task_count, 3);
+
+        const struct task_config *brake = &rtos->tasks[0];
+        ck_assert_str_eq(brake->name, "brake");
+        ck_assert_int_eq(brake->activation, TASK_PERIODIC);
+        ck_assert_uint_eq(brake->period_ps, 1000000000ull);           /* 1000 us */
+        ck_assert_uint_eq(brake->max_interarrival_ps, 1000000000ull); /* = period */
+        ck_assert_uint_eq(brake->offset_ps, 2500000ull);              /* 2500 ns */
+        ck_assert_uint_eq(brake->jitter_ps, 50000000ull);             /* 50 us */
+        ck_assert_uint_eq(brake->deadline_ps, 900000000ull);          /* 0.9 ms */
+        ck_assert_uint_eq(brake->priority, 10);
+        ck_assert_uint_eq(brake->core, 0);
+        ck_assert_int_eq(brake->demand.distribution, DEMAND_FIXED);
+        ck_assert_uint_eq(brake->demand.min_cycles, 120000);
+        ck_assert_uint_eq(brake->demand.max_cycles, 120000);
+        ck_assert_double_eq(brake->demand.mean_cycles, 120000.0);
+        ck_assert_double_eq(brake->demand.stddev_cycles, 0.0);
+
+        const struct task_config *diag = &rtos->tasks[1];
+        ck_assert_str_eq(diag->name, "diag");
+        ck_assert_int_eq(diag->activation, TASK_SPORADIC);
+        ck_assert_uint_eq(diag->period_ps, 10000000000ull);           /* min 10 ms */
+        ck_assert_uint_eq(diag->max_interarrival_ps, 50000000000ull); /* 50 ms */
+        ck_assert_uint_eq(diag->deadline_ps, 10000000000ull);         /* = min inter-arrival */
+        ck_assert_uint_eq(diag->offset_ps, 0);
+        ck_assert_uint_eq(diag->jitter_ps, 0);
+        ck_assert_uint_eq(diag->priority, 1);
+        ck_assert_uint_eq(diag->core, 0); /* first core of the OS */
+        ck_assert_int_eq(diag->demand.distribution, DEMAND_UNIFORM);
+        ck_assert_uint_eq(diag->demand.min_cycles, 1000);
+        ck_assert_uint_eq(diag->demand.max_cycles, 5000);
+        ck_assert_double_eq(diag->demand.mean_cycles, 3000.0);
+        /* discrete uniform over n = 4001 values: sqrt((4001^2 - 1) / 12) = sqrt(1334000);
+         * 1155^2 = 1334025, so sqrt ~ 1155 - 25 / 2310 = 1154.98918 */
+        ck_assert_double_eq_tol(diag->demand.stddev_cycles, 1154.98918, 1e-4);
+
+        const struct task_config *logger = &rtos->tasks[2];
+        ck_assert_str_eq(logger->name, "logger.v2");
+        ck_assert_uint_eq(logger->period_ps, 2500000000ull); /* 2.5e9 ps */
+        ck_assert_uint_eq(logger->deadline_ps, 2500000000ull);
+        ck_assert_uint_eq(logger->priority, 10); /* same as brake, but on another core */
+        ck_assert_uint_eq(logger->core, 1);
+        ck_assert_int_eq(logger->demand.distribution, DEMAND_NORMAL);
+        ck_assert_uint_eq(logger->demand.min_cycles, 1500);
+        ck_assert_uint_eq(logger->demand.max_cycles, 3000);
+        ck_assert_double_eq(logger->demand.mean_cycles, 2000.5);
+        ck_assert_double_eq(logger->demand.stddev_cycles, 100.0);
+
+        const struct os_config *linux_os = &s.oses[1];
+        ck_assert_str_eq(linux_os->name, "linux");
+        ck_assert_uint_eq(linux_os->context_switch_cycles, 0);
+        ck_assert_uint_eq(linux_os->core_count, 1);
+        ck_assert_uint_eq(linux_os->cores[0], 3);
+        ck_assert_uint_eq(linux_os->task_count, 1);
+        /* 16.666666 ms = 16666666 * 10^3 ps exactly (a double would not be exact) */
+        ck_assert_uint_eq(linux_os->tasks[0].period_ps, 16666666000ull);
+        ck_assert_uint_eq(linux_os->tasks[0].core, 3);
+        ck_assert_uint_eq(linux_os->tasks[0].priority, 0);
+        ck_assert_int_eq(linux_os->tasks[0].demand.distribution, DEMAND_FIXED);
+        ck_assert_uint_eq(linux_os->tasks[0].demand.max_cycles, 7);
+
+        ck_assert_uint_eq(s.requirement_count, 3);
+        ck_assert_str_eq(s.requirements[0].metric, "os/rtos/task/brake/response_time_p99_us");
+        ck_assert_str_eq(s.requirements[0].entity, "os/rtos/task/brake");
+        ck_assert_str_eq(s.requirements[0].name, "response_time_p99_us");
+        ck_assert(s.requirements[0].has_max);
+        ck_assert(!s.requirements[0].has_min);
+        ck_assert_double_eq(s.requirements[0].max, 300.0);
+        ck_assert_str_eq(s.requirements[1].name, "deadline_misses");
+        ck_assert_double_eq(s.requirements[1].max, 0.0);
+        ck_assert_str_eq(s.requirements[2].entity, "core/cpu3");
+        ck_assert_str_eq(s.requirements[2].name, "utilisation");
+        ck_assert(s.requirements[2].has_min && s.requirements[2].has_max);
+        ck_assert_double_eq(s.requirements[2].min, 0.1);
+        ck_assert_double_eq(s.requirements[2].max, 0.9);
+
+        ck_assert_ptr_eq(scenario_find_os(&s, "linux"), &s.oses[1]);
+        ck_assert_ptr_null(scenario_find_os(&s, "vxworks"));
+        ck_assert_int_eq(platform_find_core(&s.platform, "cpu2"), 2);
+        ck_assert_int_eq(platform_find_core(&s.platform, "cpu4"), -1);
+
+        scenario_free(&s);
+        ck_assert_ptr_null(s.oses);
+        scenario_free(&s); /* freeing twice is harmless: scenario_free zeroes the struct */
+}
+END_TEST
+
+START_TEST(test_valid_defaults)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "valid_defaults.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+
+        ck_assert_str_eq(s.description, "");
+        ck_assert_uint_eq(s.run.duration_ps, 10000000000ull); /* 10 ms */
+        ck_assert_uint_eq(s.run.seed, 1);
+        ck_assert_int_eq(s.run.fidelity, FIDELITY_DETAILED);
+        ck_assert_uint_eq(s.requirement_count, 0);
+
+        /* the ZCU102 platform file: 4x Cortex-A53 at 1.2 GHz (UG1085), with its source */
+        ck_assert_str_eq(s.platform.name, "zynqmp-a53");
+        ck_assert_uint_eq(s.platform.core_count, 4);
+        for (size_t i = 0; i < 4; i++)
+                ck_assert_uint_eq(s.platform.cores[i].clock_hz, 1200000000ull);
+        ck_assert_uint_eq(s.platform.source_count, 1);
+        ck_assert_int_eq(strncmp(s.platform.sources[0], "Xilinx UG1085", 13), 0);
+
+        const struct os_config *os = &s.oses[0];
+        ck_assert_uint_eq(os->context_switch_cycles, 0);
+        ck_assert_uint_eq(os->cores[0], 2); /* "cpu2" listed first */
+        ck_assert_uint_eq(os->cores[1], 1);
+
+        const struct task_config *t1 = &os->tasks[0];
+        ck_assert_int_eq(t1->activation, TASK_PERIODIC);
+        ck_assert_uint_eq(t1->period_ps, 1); /* 0.001 ns */
+        ck_assert_uint_eq(t1->max_interarrival_ps, 1);
+        ck_assert_uint_eq(t1->deadline_ps, 1);
+        ck_assert_uint_eq(t1->offset_ps, 0);
+        ck_assert_uint_eq(t1->jitter_ps, 0);
+        ck_assert_uint_eq(t1->priority, 65535);
+        ck_assert_uint_eq(t1->core, 2); /* first core of the OS, not core 0 */
+        ck_assert_uint_eq(t1->demand.min_cycles, 1);
+        ck_assert_uint_eq(t1->demand.max_cycles, 1);
+
+        const struct task_config *t2 = &os->tasks[1];
+        ck_assert_int_eq(t2->activation, TASK_SPORADIC);
+        ck_assert_uint_eq(t2->period_ps, 250000000ull); /* 250 us */
+        ck_assert_uint_eq(t2->max_interarrival_ps, 250000000ull);
+        ck_assert_uint_eq(t2->deadline_ps, 250000000ull);
+        ck_assert_uint_eq(t2->priority, 0);
+        ck_assert_uint_eq(t2->core, 2);
+        scenario_free(&s);
+}
+END_TEST
+
+START_TEST(test_base_fixture_is_valid)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "base.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        ck_assert_uint_eq(s.oses[0].task_count, 2);
+        scenario_free(&s);
+}
+END_TEST
+
+START_TEST(test_missing_scenario_file)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        ck_assert_int_eq(scenario_load(FIXTURES "no_such_file.json", &s, &d), -ENOENT);
+        ck_assert_str_eq(d.file, FIXTURES "no_such_file.json");
+        ck_assert_str_eq(d.path, "$");
+        ck_assert_int_eq(d.line, 0);
+        ck_assert_ptr_nonnull(strstr(d.message, "No such file"));
+        ck_assert_ptr_null(s.name);
+}
+END_TEST
+
+/* ---- malformed scenarios ---- */
+
+struct bad_case {
+        const char *fixture; /* under FIXTURES */
+        int rc;              /* -EINVAL unless stated */
+        const char *file;    /* the file named in the diagnostic; NULL: the fixture */
+        const char *path;    /* JSON path */
+        int line;            /* line of the defect in the fixture */
+        int column;          /* 0: not asserted */
+        const char *message; /* a substring of the message */
+};
+
+static const struct bad_case bad_cases[] = {
+        /* "priority": 10 lacks its comma; jansson notices at the next token, the string
+         * "execution_cycles" on line 15, which ends in column 28 (10 spaces + 18 chars). */
+        { "bad_syntax.json", -EINVAL, NULL, "$", 15, 28, "JSON syntax error" },
+        /* a second "priority" in one object, line 22: rejected, not silently kept */
+        { "bad_duplicate_key.json", -EINVAL, NULL, "$", 22, 0, "duplicate object key" },
+        { "bad_root.json", -EINVAL, NULL, "$", 1, 1, "expected an object" },
+        { "bad_unknown_key.json", -EINVAL, NULL, "$.oses[0].tasks[0].perod_us", 13, 0,
+          "unknown key 'perod_us'; did you mean 'period_us'?" },
+        { "bad_wcet.json", -EINVAL, NULL, "$.oses[0].tasks[0].wcet_cycles", 15, 0,
+          "unknown key 'wcet_cycles'" },
+        { "bad_wrong_type.json", -EINVAL, NULL, "$.oses[0].tasks[0].priority", 14, 0,
+          "expected an integer" },
+        { "bad_negative_period.json", -EINVAL, NULL, "$.oses[0].tasks[0].period_us", 13, 0,
+          "must not be negative" },
+        { "bad_zero_period.json", -EINVAL, NULL, "$.oses[0].tasks[0].period_us", 13, 0,
+          "must be greater than zero" },
+        /* the second spelling in file order is the one reported */
+        { "bad_duplicate_unit.json", -EINVAL, NULL, "$.oses[0].tasks[0].period_ms", 14, 0,
+          "'period_us' and 'period_ms' both give period" },
+        /* 0.0005 ns = 0.5 ps */
+        { "bad_fractional_ps.json", -EINVAL, NULL, "$.oses[0].tasks[0].period_ns", 13, 0,
+          "not a whole number of picoseconds" },
+        /* 2e7 s = 2e19 ps > 2^64 - 1 ~ 1.8447e19 ps */
+        { "bad_duration_overflow.json", -EINVAL, NULL, "$.run.duration_s", 4, 0, "too large" },
+        /* reported at the "run" object: `  "run": {` puts '{' in column 10 */
+        { "bad_missing_duration.json", -EINVAL, NULL, "$.run", 4, 10,
+          "missing required key 'duration_<unit>'" },
+        /* reported at the reference: `  "platform": "` puts the string in column 15 */
+        { "bad_missing_platform.json", -ENOENT, NULL, "$.platform", 3, 15,
+          "cannot read platform file '" FIXTURES "platforms/missing.json'" },
+        { "bad_platform_key.json", -EINVAL, FIXTURES "platforms/bad_key.json",
+          "$.cores[1].clock_mz", 5, 0, "unknown key 'clock_mz'; did you mean 'clock_mhz'?" },
+        /* 1200.0000001 MHz = 1200000000.1 Hz */
+        { "bad_platform_clock.json", -EINVAL, FIXTURES "platforms/bad_clock.json",
+          "$.cores[1].clock_mhz", 6, 0, "not a whole number of Hz" },
+        { "bad_duplicate_task.json", -EINVAL, NULL, "$.oses[0].tasks[1].name", 18, 0,
+          "duplicate task name 'brake'" },
+        { "bad_duplicate_priority.json", -EINVAL, NULL, "$.oses[0].tasks[1].priority", 21, 0,
+          "priority 10 of task 'diag' is already used by task 'brake' on core 'cpu0'" },
+        { "bad_task_core.json", -EINVAL, NULL, "$.oses[0].tasks[1].core", 22, 0,
+          "core 'cpu2' is not one of the cores of OS 'rtos'" },
+        /* `      "cores": ["cpu0", "cpu7"],`: "cpu7" starts in column 25 */
+        { "bad_os_core_missing.json", -EINVAL, NULL, "$.oses[0].cores[1]", 8, 25,
+          "has no core 'cpu7'" },
+        { "bad_core_shared.json", -EINVAL, NULL, "$.oses[1].cores[1]", 28, 0,
+          "core 'cpu1' already belongs to OS 'rtos'" },
+        { "bad_req_missing_task.json", -EINVAL, NULL, "$.requirements[0].metric", 28, 0,
+          "OS 'rtos' has no task 'brakes'" },
+        /* entities are os/... and core/... (not the vm/... of the early design sketch) */
+        { "bad_req_entity.json", -EINVAL, NULL, "$.requirements[0].metric", 28, 0,
+          "expected 'os/<os>/task/<task>/<metric>' or 'core/<core>/<metric>'" },
+        { "bad_req_core.json", -EINVAL, NULL, "$.requirements[0].metric", 28, 0,
+          "platform 'generic-4core' has no core 'cpu9'" },
+        { "bad_req_unknown_metric.json", -EINVAL, NULL, "$.requirements[0].metric", 28, 0,
+          "unknown task metric 'deadline_miss'; did you mean 'deadline_misses'?" },
+        /* reported at the requirement object, `    { "metric"`: column 5 */
+        { "bad_req_no_bounds.json", -EINVAL, NULL, "$.requirements[0]", 28, 5,
+          "needs 'max' and/or 'min'" },
+        { "bad_uniform_min_max.json", -EINVAL, NULL, "$.oses[0].tasks[1].execution_cycles.max", 22,
+          0, "max (1000) is less than min (5000)" },
+        /* `"max": 5000, "mean": 3 }` on line 22: mean belongs to "normal" only */
+        { "bad_demand_key.json", -EINVAL, NULL, "$.oses[0].tasks[1].execution_cycles.mean", 22, 0,
+          "'mean' does not apply to distribution 'uniform'" },
+        { "bad_normal_mean.json", -EINVAL, NULL, "$.oses[0].tasks[1].execution_cycles.mean", 22, 0,
+          "mean 900 is outside [min, max] = [1000, 5000]" },
+        { "bad_name.json", -EINVAL, NULL, "$.oses[0].tasks[0].name", 12, 0,
+          "invalid name 'brake/front'" },
+        { "bad_empty_tasks.json", -EINVAL, NULL, "$.oses[0].tasks", 10, 0,
+          "needs at least one element" },
+        { "bad_fidelity.json", -EINVAL, NULL, "$.run.fidelity", 4, 0,
+          "unknown value 'detaild' (expected 'detailed', 'fast'); did you mean 'detailed'?" },
+        { "bad_priority_range.json", -EINVAL, NULL, "$.oses[0].tasks[0].priority", 14, 0,
+          "70000 is out of range [0, 65535]" },
+        { "bad_sporadic_period.json", -EINVAL, NULL, "$.oses[0].tasks[1].period_ms", 20, 0,
+          "applies to periodic tasks only" },
+        /* 9999 us < 10 ms */
+        { "bad_interarrival_order.json", -EINVAL, NULL, "$.oses[0].tasks[1].max_interarrival_us",
+          21, 0, "less than the minimum inter-arrival time" },
+        /* a key that needs the quoted path form; `"bad key": 1` has its value in column 43 */
+        { "bad_quoted_key.json", -EINVAL, NULL, "$.run[\"bad key\"]", 4, 43,
+          "unknown key 'bad key'" },
+};
+
+START_TEST(test_bad_scenario)
+{
+        const struct bad_case *c = &bad_cases[_i];
+        char path[256];
+        struct scenario s;
+        struct scenario_diag d;
+        snprintf(path, sizeof path, FIXTURES "%s", c->fixture);
+        int rc = scenario_load(path, &s, &d);
+        ck_assert_msg(rc == c->rc, "%s: rc %d, expected %d (%s: %s)", c->fixture, rc, c->rc, d.path,
+                      d.message);
+        ck_assert_str_eq(d.file, c->file ? c->file : path);
+        ck_assert_str_eq(d.path, c->path);
+        ck_assert_msg(strstr(d.message, c->message) != NULL, "%s: message '%s' lacks '%s'",
+                      c->fixture, d.message, c->message);
+        ck_assert_int_eq(d.line, c->line);
+        if (c->column)
+                ck_assert_int_eq(d.column, c->column);
+        /* nothing is left behind on error (ASan checks the memory) */
+        ck_assert_ptr_null(s.name);
+        ck_assert_ptr_null(s.oses);
+        ck_assert_ptr_null(s.platform.cores);
+}
+END_TEST
+
+/* ---- json_read ---- */
+
+struct decimal_case {
+        const char *text;
+        unsigned scale;
+        int rc;
+        uint64_t value;
+};
+
+static const struct decimal_case decimal_cases[] = {
+        { "1000", 6, 0, 1000000000ull },
+        { "0.9", 9, 0, 900000000ull },
+        { "2.5e9", 0, 0, 2500000000ull },
+        { "16.666666", 9, 0, 16666666000ull },
+        { "1.5E-3", 12, 0, 1500000000ull },
+        { "100e-2", 0, 0, 1 },
+        { "1000000000000000000000e-10", 0, 0, 100000000000ull }, /* 10^21 / 10^10 */
+        { "0.000", 0, 0, 0 },
+        { "-0.0", 3, 0, 0 },
+        { "18446744073709551615", 0, 0, UINT64_MAX },
+        { "1.8446744073709551615e19", 0, 0, UINT64_MAX },
+        { "18446744073709551616", 0, -ERANGE, 0 },
+        { "1844674407370955162", 1, -ERANGE, 0 }, /* 18446744073709551620 */
+        { "-5", 0, -ERANGE, 0 },
+        { "0.0005", 3, -EDOM, 0 }, /* 0.5 */
+        { "1e-1", 0, -EDOM, 0 },
+        { "x", 0, -EINVAL, 0 },
+};
+
+START_TEST(test_decimal_scaled)
+{
+        const struct decimal_case *c = &decimal_cases[_i];
+        uint64_t value = 0;
+        int rc = jread_decimal_scaled(c->text, strlen(c->text), 0, c->scale, &value);
+        ck_assert_msg(rc == c->rc, "%s: rc %d, expected %d", c->text, rc, c->rc);
+        if (rc == 0)
+                ck_assert_uint_eq(value, c->value);
+}
+END_TEST
+
+START_TEST(test_edit_distance)
+{
+        ck_assert_uint_eq(jread_edit_distance("perod_us", "period_us"), 1);
+        ck_assert_uint_eq(jread_edit_distance("clock_mz", "clock_mhz"), 1);
+        ck_assert_uint_eq(jread_edit_distance("pirority", "priority"), 1); /* swap */
+        ck_assert_uint_eq(jread_edit_distance("kitten", "sitting"), 3);
+        ck_assert_uint_eq(jread_edit_distance("", "abc"), 3);
+        ck_assert_uint_eq(jread_edit_distance("same", "same"), 0);
+}
+END_TEST
+
+START_TEST(test_locate)
+{
+        /* line 2 holds a 2-byte UTF-8 character, which counts as one column */
+        const char *text = "{\"a\": [1, {\"b c\": \"x\\\"]y\", \"d\": 2}],\n"
+                           " \"\xc3\xa9\": 3, \"\\u00e9x\": [ ]}";
+        size_t len = strlen(text), offset;
+        int line, column;
+        char path[64] = "$";
+        size_t path_len = 1;
+
+        ck_assert_int_eq(jread_locate(text, len, "$.a[1].d", &offset), 0);
+        ck_assert_int_eq(text[offset], '2');
+        ck_assert_int_eq(jread_locate(text, len, "$.a[1][\"b c\"]", &offset), 0);
+        ck_assert_int_eq(text[offset], '"');
+        ck_assert_int_eq(jread_locate(text, len, "$.a[2]", &offset), -ENOENT);
+        ck_assert_int_eq(jread_locate(text, len, "$.z", &offset), -ENOENT);
+        ck_assert_int_eq(jread_locate(text, len, "$.a.b", &offset), -ENOENT);
+
+        jread_path_append_key(path, sizeof path, &path_len, "\xc3\xa9");
+        ck_assert_str_eq(path, "$[\"\xc3\xa9\"]");
+        ck_assert_int_eq(jread_locate(text, len, path, &offset), 0);
+        ck_assert_int_eq(text[offset], '3');
+        jread_line_column(text, len, offset, &line, &column);
+        /* line 2 is ` "é": 3`: space, quote, é, quote, colon, space, then '3' in column 7 */
+        ck_assert_int_eq(line, 2);
+        ck_assert_int_eq(column, 7);
+
+        /* a key written with an escape in the text matches its decoded name */
+        path_len = 1;
+        path[1] = '\0';
+        jread_path_append_key(path, sizeof path, &path_len, "\xc3\xa9x");
+        ck_assert_int_eq(jread_locate(text, len, path, &offset), 0);
+        ck_assert_int_eq(text[offset], '[');
+
+        path_len = 1;
+        path[1] = '\0';
+        jread_path_append_key(path, sizeof path, &path_len, "q\"k");
+        jread_path_append_index(path, sizeof path, &path_len, 12);
+        ck_assert_str_eq(path, "$[\"q\\\"k\"][12]");
+}
+END_TEST
+
+static Suite *scenario_suite(void)
+{
+        Suite *s = suite_create("scenario");
+        TCase *valid = tcase_create("valid");
+        tcase_add_test(valid, test_valid_full);
+        tcase_add_test(valid, test_valid_defaults);
+        tcase_add_test(valid, test_base_fixture_is_valid);
+        suite_add_tcase(s, valid);
+
+        TCase *bad = tcase_create("malformed");
+        tcase_add_test(bad, test_missing_scenario_file);
+        tcase_add_loop_test(bad, test_bad_scenario, 0,
+                            (int)(sizeof bad_cases / sizeof bad_cases[0]));
+        suite_add_tcase(s, bad);
+
+        TCase *text = tcase_create("json_read");
+        tcase_add_loop_test(text, test_decimal_scaled, 0,
+                            (int)(sizeof decimal_cases / sizeof decimal_cases[0]));
+        tcase_add_test(text, test_edit_distance);
+        tcase_add_test(text, test_locate);
+        suite_add_tcase(s, text);
+        return s;
+}
+
+int main(void)
+{
+        SRunner *runner = srunner_create(scenario_suite());
+        srunner_run_all(runner, CK_NORMAL);
+        int failed = srunner_ntests_failed(runner);
+        srunner_free(runner);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
