@@ -74,10 +74,17 @@ $(BUILD)/asan/%.o: %.c
 	@$(if $(Q),echo "  CC-SAN  $<")
 	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(BASE_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
 
-$(BUILD)/lib/%.a $(BUILD)/asan/lib/%.a:
+# Two rules, not one with two targets: a multi-target pattern rule would claim both archives
+# from one run of the recipe.
+define archive_recipe
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
+endef
+$(BUILD)/lib/%.a:
+	$(archive_recipe)
+$(BUILD)/asan/lib/%.a:
+	$(archive_recipe)
 
 $(VIRTIO_LIB): $(call obj,$(VIRTIO_SRCS))
 $(MOSAIC_LIB): $(call obj,$(LIB_SRCS))
