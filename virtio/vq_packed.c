@@ -1,0 +1,298 @@
+/*
+ * vq_packed: the packed virtqueue (spec 2.8), driver and device side.
+ *
+ * Memory: one descriptor ring written by both sides (ownership moves with the AVAIL/USED flag
+ * bits and the wrap counters, 2.8.1), the driver event suppression area (driver writes,
+ * controls used-buffer notifications) and the device event suppression area (device writes,
+ * controls available-buffer notifications). The queue size need not be a power of 2, so
+ * positions advance with explicit wrap handling, never with a mask.
+ */
+#include "virtio/vq_priv.h"
+
+static uint16_t avail_bits(bool wrap)
+{
+        /* 2.8.1: make available with AVAIL = wrap counter, USED = its inverse. */
+        return wrap ? VQ_DESC_F_AVAIL : VQ_DESC_F_USED;
+}
+
+static uint16_t off_wrap(uint16_t pos, bool wrap)
+{
+        return (uint16_t)(pos | (wrap ? 0x8000u : 0u));
+}
+
+/* ---- driver ------------------------------------------------------------------------------ */
+
+static void write_desc_body(const struct vq_ring *r, volatile uint8_t *d, uint64_t addr,
+                            uint32_t len, uint16_t id)
+{
+        vq_port_store64(r->port, d + VQ_PACKED_DESC_ADDR, addr);
+        vq_port_store32(r->port, d + VQ_PACKED_DESC_LEN, len);
+        vq_port_store16(r->port, d + VQ_PACKED_DESC_ID, id);
+}
+
+uint16_t vq_packed_drv_add(struct vq_driver *vq, const struct vq_sg *sg, uint16_t readable,
+                           uint16_t writable, uint64_t table_gpa, void *table_host)
+{
+        struct vq_ring *r = &vq->ring;
+        uint32_t n = (uint32_t)readable + writable;
+        uint16_t id = vq->free_head;
+        vq->free_head = vq->slots[id].next;
+        uint16_t head = vq->next_avail;
+        uint16_t head_flags;
+        uint16_t count;
+        if (table_host != NULL) {
+                /* 2.8.7: the table is a sequence of packed descriptors; only WRITE matters. */
+                volatile uint8_t *table = (volatile uint8_t *)table_host;
+                for (uint32_t i = 0; i < n; i++) {
+                        volatile uint8_t *d = table + i * VQ_DESC_SIZE;
+                        write_desc_body(r, d, sg[i].addr, sg[i].len, 0);
+                        vq_port_store16(r->port, d + VQ_PACKED_DESC_FLAGS,
+                                        i >= readable ? VQ_DESC_F_WRITE : 0u);
+                }
+                write_desc_body(r, vq_desc_at(r, head), table_gpa, n * VQ_DESC_SIZE, id);
+                head_flags = (uint16_t)(VQ_DESC_F_INDIRECT | avail_bits(vq->avail_wrap));
+                count = 1;
+        } else {
+                uint16_t pos = head;
+                bool wrap = vq->avail_wrap;
+                head_flags = 0;
+                for (uint32_t i = 0; i < n; i++) {
+                        uint16_t flags =
+                            (uint16_t)(avail_bits(wrap) | (i + 1u < n ? VQ_DESC_F_NEXT : 0u) |
+                                       (i >= readable ? VQ_DESC_F_WRITE : 0u));
+                        volatile uint8_t *d = vq_desc_at(r, pos);
+                        /* 2.8.6: the Buffer ID belongs in the last descriptor; writing it in
+                         * every one costs nothing and keeps the descriptors self-describing. */
+                        write_desc_body(r, d, sg[i].addr, sg[i].len, id);
+                        if (i == 0)
+                                head_flags = flags;
+                        else
+                                vq_port_store16(r->port, d + VQ_PACKED_DESC_FLAGS, flags);
+                        vq_packed_advance(r->size, &pos, &wrap, 1);
+                }
+                count = (uint16_t)n;
+        }
+        /* Barrier A (publish, 2.8.21.1.1): every descriptor of the list before the head's
+         * flags, which make the whole list available at once. Pairs with the device's acquire
+         * after it sees the head available. */
+        vq_barrier(r, VQ_BARRIER_RELEASE);
+        vq_port_store16(r->port, vq_desc_at(r, head) + VQ_PACKED_DESC_FLAGS, head_flags);
+        vq_packed_advance(r->size, &vq->next_avail, &vq->avail_wrap, count);
+        vq->added_since_kick += count;
+        return id;
+}
+
+int vq_packed_drv_kick_prepare(struct vq_driver *vq)
+{
+        struct vq_ring *r = &vq->ring;
+        /* Barrier C (kick decision, 2.8.21.3.1): the head flags stores before reading the
+         * device event suppression area. Pairs with the device's full fence in
+         * vq_dev_enable_notify. */
+        vq_barrier(r, VQ_BARRIER_FULL);
+        uint32_t added = vq->added_since_kick;
+        vq->added_since_kick = 0;
+        int rc = vq_packed_event_decision(r, r->device_area, vq->next_avail, vq->avail_wrap, added);
+        return rc < 0 ? vq_fail(r, rc) : rc;
+}
+
+int vq_packed_drv_get_used(struct vq_driver *vq, uint64_t *token, uint32_t *len)
+{
+        struct vq_ring *r = &vq->ring;
+        volatile uint8_t *d = vq_desc_at(r, vq->next_used);
+        uint16_t flags = vq_port_load16(r->port, d + VQ_PACKED_DESC_FLAGS);
+        if (!vq_packed_is_used(flags, vq->used_wrap))
+                return 0;
+        /* Barrier B (complete): the used flags before the id and len. Pairs with the
+         * device's release before it stores the used flags. */
+        vq_barrier(r, VQ_BARRIER_ACQUIRE);
+        uint16_t id = vq_port_load16(r->port, d + VQ_PACKED_DESC_ID);
+        /* 2.8.4: len is meaningful only with WRITE set in the used descriptor. */
+        uint32_t used_len = 0;
+        if (flags & VQ_DESC_F_WRITE)
+                used_len = vq_port_load32(r->port, d + VQ_PACKED_DESC_LEN);
+        bool consumed;
+        int rc = vq_drv_take_used(vq, id, used_len, token, len, &consumed);
+        if (consumed && vq->event_flags == VQ_EVENT_F_DESC)
+                vq_port_store16(r->port, r->driver_area + VQ_EVENT_OFF_WRAP,
+                                off_wrap(vq->next_used, vq->used_wrap));
+        return rc;
+}
+
+int vq_packed_drv_disable_cb(struct vq_driver *vq)
+{
+        struct vq_ring *r = &vq->ring;
+        if (vq->event_flags == VQ_EVENT_F_DISABLE)
+                return 0;
+        vq->event_flags = VQ_EVENT_F_DISABLE;
+        vq_port_store16(r->port, r->driver_area + VQ_EVENT_FLAGS, vq->event_flags);
+        return 0;
+}
+
+int vq_packed_drv_enable_cb(struct vq_driver *vq)
+{
+        struct vq_ring *r = &vq->ring;
+        if (r->event_idx) {
+                vq_port_store16(r->port, r->driver_area + VQ_EVENT_OFF_WRAP,
+                                off_wrap(vq->next_used, vq->used_wrap));
+                /* off_wrap before the flags that make the device use it. */
+                vq_barrier(r, VQ_BARRIER_RELEASE);
+                vq->event_flags = VQ_EVENT_F_DESC;
+        } else {
+                vq->event_flags = VQ_EVENT_F_ENABLE;
+        }
+        vq_port_store16(r->port, r->driver_area + VQ_EVENT_FLAGS, vq->event_flags);
+        /* Barrier D (interrupt decision): event suppression stores before re-reading the
+         * next used descriptor. Pairs with the device's full fence in vq_dev_need_interrupt. */
+        vq_barrier(r, VQ_BARRIER_FULL);
+        uint16_t flags =
+            vq_port_load16(r->port, vq_desc_at(r, vq->next_used) + VQ_PACKED_DESC_FLAGS);
+        return vq_packed_is_used(flags, vq->used_wrap) ? 1 : 0;
+}
+
+/* ---- device ------------------------------------------------------------------------------ */
+
+static int walk_indirect_table(struct vq_ring *r, struct vq_walk *w, volatile const uint8_t *t,
+                               int entries)
+{
+        for (int j = 0; j < entries; j++) {
+                volatile const uint8_t *e = t + (size_t)j * VQ_DESC_SIZE;
+                uint16_t flags = vq_port_load16(r->port, e + VQ_PACKED_DESC_FLAGS);
+                /* 2.8.19: only WRITE may be set in an indirect table entry; INDIRECT there
+                 * would be a nested table (rejected); NEXT is meaningless and ignored. */
+                if (flags & VQ_DESC_F_INDIRECT)
+                        return vq_fail(r, VQ_EINDNESTED);
+                uint64_t addr = vq_port_load64(r->port, e + VQ_PACKED_DESC_ADDR);
+                uint32_t len = vq_port_load32(r->port, e + VQ_PACKED_DESC_LEN);
+                int rc = vq_walk_piece(r, w, addr, len, (flags & VQ_DESC_F_WRITE) != 0);
+                if (rc != 0)
+                        return rc;
+        }
+        return 0;
+}
+
+int vq_packed_dev_pop(struct vq_device *vq, struct vq_chain *chain, struct vq_elem *elems,
+                      uint16_t capacity)
+{
+        struct vq_ring *r = &vq->ring;
+        uint16_t pos = vq->next_avail;
+        bool wrap = vq->avail_wrap;
+        uint16_t flags = vq_port_load16(r->port, vq_desc_at(r, pos) + VQ_PACKED_DESC_FLAGS);
+        if (!vq_packed_is_avail(flags, wrap))
+                return 0;
+        /* Barrier A (publish): the head's flags before the rest of the list. Pairs with the
+         * driver's release before it stores the head flags. */
+        vq_barrier(r, VQ_BARRIER_ACQUIRE);
+        struct vq_walk w = { chain, elems, capacity, 0, false };
+        uint16_t count = 0;
+        uint16_t id = 0;
+        for (;;) {
+                volatile uint8_t *d = vq_desc_at(r, pos);
+                if (count > 0) {
+                        /* 2.8.6: a list is made available as a whole, so every descriptor
+                         * after the head is available in the same lap. */
+                        flags = vq_port_load16(r->port, d + VQ_PACKED_DESC_FLAGS);
+                        if (!vq_packed_is_avail(flags, wrap))
+                                return vq_fail(r, VQ_EWRAP);
+                }
+                uint64_t addr = vq_port_load64(r->port, d + VQ_PACKED_DESC_ADDR);
+                uint32_t len = vq_port_load32(r->port, d + VQ_PACKED_DESC_LEN);
+                id = vq_port_load16(r->port, d + VQ_PACKED_DESC_ID);
+                count++;
+                int rc;
+                if (flags & VQ_DESC_F_INDIRECT) {
+                        /* 2.8.19: no INDIRECT descriptor in a list linked by NEXT, so an
+                         * indirect descriptor is always a list of its own. */
+                        if (count > 1)
+                                return vq_fail(r, VQ_EINDCHAIN);
+                        volatile uint8_t *table;
+                        int n = vq_walk_indirect(r, addr, len, flags, &table);
+                        if (n < 0)
+                                return n;
+                        chain->indirect = true;
+                        rc = walk_indirect_table(r, &w, table, n);
+                } else {
+                        rc = vq_walk_piece(r, &w, addr, len, (flags & VQ_DESC_F_WRITE) != 0);
+                }
+                if (rc != 0)
+                        return rc;
+                vq_packed_advance(r->size, &pos, &wrap, 1);
+                if (!(flags & VQ_DESC_F_NEXT))
+                        break;
+                /* 2.8.17: a list is never longer than the queue size. */
+                if (count == r->size)
+                        return vq_fail(r, VQ_ELOOP);
+        }
+        /* 2.8.6: the Buffer ID (from the last descriptor) names one outstanding buffer. */
+        if (id >= r->size)
+                return vq_fail(r, VQ_EBUFID);
+        if (vq->slots[id].in_use)
+                return vq_fail(r, VQ_EINUSE);
+        if ((uint32_t)vq->inflight_descs + count > r->size)
+                return vq_fail(r, VQ_EINFLIGHT);
+        vq->next_avail = pos;
+        vq->avail_wrap = wrap;
+        chain->id = id;
+        chain->desc_count = count;
+        return 1;
+}
+
+void vq_packed_dev_push(struct vq_device *vq, uint16_t id, uint32_t written_bytes)
+{
+        struct vq_ring *r = &vq->ring;
+        volatile uint8_t *d = vq_desc_at(r, vq->next_used);
+        vq_port_store16(r->port, d + VQ_PACKED_DESC_ID, id);
+        vq_port_store32(r->port, d + VQ_PACKED_DESC_LEN, written_bytes);
+        uint16_t flags = vq->used_wrap ? (uint16_t)(VQ_DESC_F_AVAIL | VQ_DESC_F_USED) : 0u;
+        if (written_bytes > 0)
+                flags |= VQ_DESC_F_WRITE;
+        /* Barrier B (complete, 2.8.15): id, len and the written data before the used flags.
+         * Pairs with the driver's acquire after it sees the descriptor used. */
+        vq_barrier(r, VQ_BARRIER_RELEASE);
+        vq_port_store16(r->port, d + VQ_PACKED_DESC_FLAGS, flags);
+        uint16_t count = vq->slots[id].desc_count;
+        vq_packed_advance(r->size, &vq->next_used, &vq->used_wrap, count);
+        vq->used_since_signal += count;
+}
+
+int vq_packed_dev_need_interrupt(struct vq_device *vq)
+{
+        struct vq_ring *r = &vq->ring;
+        /* Barrier D (interrupt decision): the used flags stores before reading the driver
+         * event suppression area. Pairs with the driver's full fence in vq_drv_enable_cb. */
+        vq_barrier(r, VQ_BARRIER_FULL);
+        uint32_t n = vq->used_since_signal;
+        vq->used_since_signal = 0;
+        int rc = vq_packed_event_decision(r, r->driver_area, vq->next_used, vq->used_wrap, n);
+        return rc < 0 ? vq_fail(r, rc) : rc;
+}
+
+int vq_packed_dev_disable_notify(struct vq_device *vq)
+{
+        struct vq_ring *r = &vq->ring;
+        if (vq->used_flags == VQ_EVENT_F_DISABLE)
+                return 0;
+        vq->used_flags = VQ_EVENT_F_DISABLE;
+        vq_port_store16(r->port, r->device_area + VQ_EVENT_FLAGS, vq->used_flags);
+        return 0;
+}
+
+int vq_packed_dev_enable_notify(struct vq_device *vq)
+{
+        struct vq_ring *r = &vq->ring;
+        if (r->event_idx) {
+                vq_port_store16(r->port, r->device_area + VQ_EVENT_OFF_WRAP,
+                                off_wrap(vq->next_avail, vq->avail_wrap));
+                /* off_wrap before the flags that make the driver use it. */
+                vq_barrier(r, VQ_BARRIER_RELEASE);
+                vq->used_flags = VQ_EVENT_F_DESC;
+        } else {
+                vq->used_flags = VQ_EVENT_F_ENABLE;
+        }
+        vq_port_store16(r->port, r->device_area + VQ_EVENT_FLAGS, vq->used_flags);
+        /* Barrier C (kick decision): event suppression stores before re-reading the next
+         * available descriptor. Pairs with the driver's full fence in vq_drv_kick_prepare. */
+        vq_barrier(r, VQ_BARRIER_FULL);
+        uint16_t flags =
+            vq_port_load16(r->port, vq_desc_at(r, vq->next_avail) + VQ_PACKED_DESC_FLAGS);
+        return vq_packed_is_avail(flags, vq->avail_wrap) ? 1 : 0;
+}

@@ -1,0 +1,322 @@
+/*
+ * vq_split: the split virtqueue (spec 2.7), driver and device side.
+ *
+ * Memory: descriptor table (driver writes, device reads), available ring (driver writes,
+ * device reads; used_event at its end), used ring (device writes, driver reads; avail_event at
+ * its end). Every access goes through the port; every barrier names its pairing (A-D, see
+ * virtqueue.h).
+ */
+#include "virtio/vq_priv.h"
+
+/* ---- driver ------------------------------------------------------------------------------ */
+
+static void write_desc(const struct vq_ring *r, volatile uint8_t *d, uint64_t addr, uint32_t len,
+                       uint16_t flags, uint16_t next)
+{
+        const struct vq_port *port = r->port;
+        vq_port_store64(port, d + VQ_SPLIT_DESC_ADDR, addr);
+        vq_port_store32(port, d + VQ_SPLIT_DESC_LEN, len);
+        vq_port_store16(port, d + VQ_SPLIT_DESC_FLAGS, flags);
+        vq_port_store16(port, d + VQ_SPLIT_DESC_NEXT, next);
+}
+
+static uint16_t piece_flags(uint32_t i, uint32_t n, uint16_t readable)
+{
+        uint16_t flags = i + 1u < n ? VQ_DESC_F_NEXT : 0u;
+        if (i >= readable)
+                flags |= VQ_DESC_F_WRITE;
+        return flags;
+}
+
+/* Take `count` descriptors; returns the head. In-order queues allocate sequentially so that
+ * desc x chains to x + 1 and the last table entry to 0 (2.7.5.2 IN_ORDER rule); otherwise the
+ * shadow free list is used (never read back from shared memory). */
+static uint16_t alloc_descs(struct vq_driver *vq, uint16_t count, uint16_t *last)
+{
+        uint16_t q = vq->ring.size;
+        uint16_t head;
+        if (vq->ring.in_order) {
+                head = vq->next_desc;
+                *last = (uint16_t)((head + count - 1u) & (q - 1u));
+                vq->next_desc = (uint16_t)((head + count) & (q - 1u));
+                for (uint16_t i = 0; i < count; i++) {
+                        uint16_t d = (uint16_t)((head + i) & (q - 1u));
+                        vq->slots[d].next = (uint16_t)((d + 1u) & (q - 1u));
+                }
+                return head;
+        }
+        head = vq->free_head;
+        uint16_t d = head;
+        for (uint16_t i = 1; i < count; i++)
+                d = vq->slots[d].next;
+        *last = d;
+        vq->free_head = vq->slots[d].next;
+        return head;
+}
+
+uint16_t vq_split_drv_add(struct vq_driver *vq, const struct vq_sg *sg, uint16_t readable,
+                          uint16_t writable, uint64_t table_gpa, void *table_host)
+{
+        struct vq_ring *r = &vq->ring;
+        uint32_t n = (uint32_t)readable + writable;
+        uint16_t last;
+        uint16_t head = alloc_descs(vq, table_host != NULL ? 1u : (uint16_t)n, &last);
+        if (table_host != NULL) {
+                volatile uint8_t *table = (volatile uint8_t *)table_host;
+                for (uint32_t i = 0; i < n; i++)
+                        write_desc(r, table + i * VQ_DESC_SIZE, sg[i].addr, sg[i].len,
+                                   piece_flags(i, n, readable), (uint16_t)(i + 1u));
+                /* 2.7.5.3.2: WRITE is ignored on the descriptor that refers to the table. */
+                write_desc(r, vq_desc_at(r, head), table_gpa, n * VQ_DESC_SIZE, VQ_DESC_F_INDIRECT,
+                           vq->slots[head].next);
+        } else {
+                uint16_t d = head;
+                for (uint32_t i = 0; i < n; i++) {
+                        write_desc(r, vq_desc_at(r, d), sg[i].addr, sg[i].len,
+                                   piece_flags(i, n, readable), vq->slots[d].next);
+                        d = vq->slots[d].next;
+                }
+        }
+        vq->slots[head].last = last;
+        vq_port_store16(r->port, vq_avail_entry(r, (uint16_t)(vq->avail_idx & (r->size - 1u))),
+                        head);
+        /* Barrier A (publish, 2.7.13.3.1): descriptors and ring entry before avail->idx.
+         * Pairs with the device's acquire after it reads avail->idx. */
+        vq_barrier(r, VQ_BARRIER_RELEASE);
+        vq->avail_idx++;
+        vq_port_store16(r->port, r->driver_area + VQ_AVAIL_IDX, vq->avail_idx);
+        vq->added_since_kick++;
+        return head;
+}
+
+int vq_split_drv_kick_prepare(struct vq_driver *vq)
+{
+        struct vq_ring *r = &vq->ring;
+        /* Barrier C (kick decision, 2.7.13.4.1): avail->idx store before the avail_event /
+         * flags load. Pairs with the device's full fence in vq_dev_enable_notify. */
+        vq_barrier(r, VQ_BARRIER_FULL);
+        uint16_t old = vq->kicked_avail;
+        uint16_t now = vq->avail_idx;
+        uint32_t added = vq->added_since_kick;
+        vq->kicked_avail = now;
+        vq->added_since_kick = 0;
+        if (added == 0)
+                return 0;
+        if (added > 0xffffu)
+                return 1; /* the 16-bit window cannot express it: notify */
+        if (r->event_idx) {
+                /* 2.7.10: notify if avail_event lies in [old, new). */
+                uint16_t event = vq_port_load16(r->port, vq_avail_event(r));
+                return vq_need_event(event, now, old) ? 1 : 0;
+        }
+        uint16_t flags = vq_port_load16(r->port, r->device_area + VQ_USED_FLAGS);
+        return (flags & VQ_USED_F_NO_NOTIFY) ? 0 : 1;
+}
+
+int vq_split_drv_get_used(struct vq_driver *vq, uint64_t *token, uint32_t *len)
+{
+        struct vq_ring *r = &vq->ring;
+        uint16_t used_idx = vq_port_load16(r->port, r->device_area + VQ_USED_IDX);
+        if (used_idx == vq->last_used)
+                return 0;
+        /* Each used entry returns at least one outstanding buffer. */
+        if ((uint16_t)(used_idx - vq->last_used) > vq->outstanding)
+                return vq_fail(r, VQ_EUSEDJUMP);
+        /* Barrier B (complete): read used->idx before the used element. Pairs with the
+         * device's release before it stores used->idx. */
+        vq_barrier(r, VQ_BARRIER_ACQUIRE);
+        volatile uint8_t *e = vq_used_elem(r, (uint16_t)(vq->last_used & (r->size - 1u)));
+        uint32_t id = vq_port_load32(r->port, e);
+        uint32_t used_len = vq_port_load32(r->port, e + 4);
+        if (id >= r->size)
+                return vq_fail(r, VQ_EUSEDID);
+        bool consumed;
+        int rc = vq_drv_take_used(vq, (uint16_t)id, used_len, token, len, &consumed);
+        if (consumed) {
+                /* (last_used advanced when the buffer was released.) Keep used_event at the next
+                 * entry while callbacks are enabled, so the next completion notifies (2.7.7). The
+                 * decisive fence is in vq_drv_enable_cb. */
+                if (r->event_idx && !(vq->avail_flags & VQ_AVAIL_F_NO_INTERRUPT))
+                        vq_port_store16(r->port, vq_used_event(r), vq->last_used);
+        }
+        return rc;
+}
+
+int vq_split_drv_disable_cb(struct vq_driver *vq)
+{
+        struct vq_ring *r = &vq->ring;
+        if (vq->avail_flags & VQ_AVAIL_F_NO_INTERRUPT)
+                return 0;
+        vq->avail_flags |= VQ_AVAIL_F_NO_INTERRUPT;
+        if (r->event_idx) {
+                /* 2.7.7.1: with EVENT_IDX flags stay 0; park used_event one entry behind, so
+                 * it is crossed only after 2^16 completions. */
+                vq_port_store16(r->port, vq_used_event(r), (uint16_t)(vq->last_used - 1u));
+        } else {
+                vq_port_store16(r->port, r->driver_area + VQ_AVAIL_FLAGS, vq->avail_flags);
+        }
+        return 0;
+}
+
+int vq_split_drv_enable_cb(struct vq_driver *vq)
+{
+        struct vq_ring *r = &vq->ring;
+        vq->avail_flags &= (uint16_t)~VQ_AVAIL_F_NO_INTERRUPT;
+        if (r->event_idx)
+                vq_port_store16(r->port, vq_used_event(r), vq->last_used);
+        else
+                vq_port_store16(r->port, r->driver_area + VQ_AVAIL_FLAGS, vq->avail_flags);
+        /* Barrier D (interrupt decision): used_event / flags store before re-reading
+         * used->idx. Pairs with the device's full fence in vq_dev_need_interrupt. */
+        vq_barrier(r, VQ_BARRIER_FULL);
+        uint16_t used_idx = vq_port_load16(r->port, r->device_area + VQ_USED_IDX);
+        return used_idx != vq->last_used ? 1 : 0;
+}
+
+/* ---- device ------------------------------------------------------------------------------ */
+
+struct split_desc {
+        uint64_t addr;
+        uint32_t len;
+        uint16_t flags;
+        uint16_t next;
+};
+
+static void read_desc(const struct vq_ring *r, volatile const uint8_t *d, struct split_desc *out)
+{
+        const struct vq_port *port = r->port;
+        out->addr = vq_port_load64(port, d + VQ_SPLIT_DESC_ADDR);
+        out->len = vq_port_load32(port, d + VQ_SPLIT_DESC_LEN);
+        out->flags = vq_port_load16(port, d + VQ_SPLIT_DESC_FLAGS);
+        out->next = vq_port_load16(port, d + VQ_SPLIT_DESC_NEXT);
+}
+
+/* Walk the chains of one table (the ring's table or an indirect table of `entries`). */
+static int walk_table(struct vq_device *vq, struct vq_walk *w, volatile const uint8_t *table,
+                      uint16_t entries, uint16_t first, bool indirect)
+{
+        struct vq_ring *r = &vq->ring;
+        uint16_t i = first;
+        for (uint32_t steps = 1;; steps++) {
+                /* 2.7.5.2 / 2.7.5.3.1: no chain is longer than its table (queue size), so
+                 * one more step than entries means a loop. */
+                if (steps > entries)
+                        return vq_fail(r, VQ_ELOOP);
+                struct split_desc d;
+                read_desc(r, table + (size_t)i * VQ_DESC_SIZE, &d);
+                if (!indirect)
+                        w->chain->desc_count++;
+                if (d.flags & VQ_DESC_F_INDIRECT) {
+                        if (indirect)
+                                return vq_fail(r, VQ_EINDNESTED); /* 2.7.5.3.1 */
+                        volatile uint8_t *sub;
+                        int n = vq_walk_indirect(r, d.addr, d.len, d.flags, &sub);
+                        if (n < 0)
+                                return n;
+                        w->chain->indirect = true;
+                        return walk_table(vq, w, sub, (uint16_t)n, 0, true);
+                }
+                int rc = vq_walk_piece(r, w, d.addr, d.len, (d.flags & VQ_DESC_F_WRITE) != 0);
+                if (rc != 0)
+                        return rc;
+                if (!(d.flags & VQ_DESC_F_NEXT))
+                        return 0;
+                if (d.next >= entries)
+                        return vq_fail(r, VQ_ENEXT);
+                i = d.next;
+        }
+}
+
+int vq_split_dev_pop(struct vq_device *vq, struct vq_chain *chain, struct vq_elem *elems,
+                     uint16_t capacity)
+{
+        struct vq_ring *r = &vq->ring;
+        uint16_t avail_idx = vq_port_load16(r->port, r->driver_area + VQ_AVAIL_IDX);
+        if (avail_idx == vq->last_avail)
+                return 0;
+        /* 2.7.6.1 / 2.7.13: the driver cannot have more buffers available and in flight than
+         * the queue size (each takes a head descriptor). */
+        if ((uint32_t)(uint16_t)(avail_idx - vq->last_avail) + vq->inflight_bufs > r->size)
+                return vq_fail(r, VQ_EAVAILJUMP);
+        /* Barrier A (publish): avail->idx before the ring entry and the descriptors. Pairs
+         * with the driver's release before it stores avail->idx. */
+        vq_barrier(r, VQ_BARRIER_ACQUIRE);
+        uint16_t head =
+            vq_port_load16(r->port, vq_avail_entry(r, (uint16_t)(vq->last_avail & (r->size - 1u))));
+        if (head >= r->size)
+                return vq_fail(r, VQ_EHEAD);
+        if (vq->slots[head].in_use)
+                return vq_fail(r, VQ_EINUSE);
+        struct vq_walk w = { chain, elems, capacity, 0, false };
+        int rc = walk_table(vq, &w, r->desc, r->size, head, false);
+        if (rc != 0)
+                return rc;
+        chain->id = head;
+        vq->last_avail++;
+        return 1;
+}
+
+void vq_split_dev_push(struct vq_device *vq, uint16_t id, uint32_t written_bytes)
+{
+        struct vq_ring *r = &vq->ring;
+        volatile uint8_t *e = vq_used_elem(r, (uint16_t)(vq->used_idx & (r->size - 1u)));
+        vq_port_store32(r->port, e, id);
+        vq_port_store32(r->port, e + 4, written_bytes);
+        /* Barrier B (complete, 2.7.8.2): the used element (and the data the caller wrote)
+         * before used->idx. Pairs with the driver's acquire after it reads used->idx. */
+        vq_barrier(r, VQ_BARRIER_RELEASE);
+        vq->used_idx++;
+        vq_port_store16(r->port, r->device_area + VQ_USED_IDX, vq->used_idx);
+        vq->used_since_signal++;
+}
+
+int vq_split_dev_need_interrupt(struct vq_device *vq)
+{
+        struct vq_ring *r = &vq->ring;
+        /* Barrier D (interrupt decision): used->idx store before the used_event / flags
+         * load. Pairs with the driver's full fence in vq_drv_enable_cb. */
+        vq_barrier(r, VQ_BARRIER_FULL);
+        uint16_t old = vq->signalled_used;
+        uint16_t now = vq->used_idx;
+        uint32_t pushed = vq->used_since_signal;
+        vq->signalled_used = now;
+        vq->used_since_signal = 0;
+        if (pushed == 0)
+                return 0;
+        if (pushed > 0xffffu)
+                return 1; /* the 16-bit window cannot express it: notify */
+        if (r->event_idx) {
+                /* 2.7.7.2: notify if used_event lies in [old, new). */
+                uint16_t event = vq_port_load16(r->port, vq_used_event(r));
+                return vq_need_event(event, now, old) ? 1 : 0;
+        }
+        uint16_t flags = vq_port_load16(r->port, r->driver_area + VQ_AVAIL_FLAGS);
+        return (flags & VQ_AVAIL_F_NO_INTERRUPT) ? 0 : 1;
+}
+
+int vq_split_dev_disable_notify(struct vq_device *vq)
+{
+        struct vq_ring *r = &vq->ring;
+        /* With EVENT_IDX, leaving avail_event where it is suppresses further kicks. */
+        if (r->event_idx || (vq->used_flags & VQ_USED_F_NO_NOTIFY))
+                return 0;
+        vq->used_flags |= VQ_USED_F_NO_NOTIFY;
+        vq_port_store16(r->port, r->device_area + VQ_USED_FLAGS, vq->used_flags);
+        return 0;
+}
+
+int vq_split_dev_enable_notify(struct vq_device *vq)
+{
+        struct vq_ring *r = &vq->ring;
+        if (r->event_idx) {
+                vq_port_store16(r->port, vq_avail_event(r), vq->last_avail);
+        } else {
+                vq->used_flags &= (uint16_t)~VQ_USED_F_NO_NOTIFY;
+                vq_port_store16(r->port, r->device_area + VQ_USED_FLAGS, vq->used_flags);
+        }
+        /* Barrier C (kick decision): avail_event / flags store before re-reading avail->idx.
+         * Pairs with the driver's full fence in vq_drv_kick_prepare. */
+        vq_barrier(r, VQ_BARRIER_FULL);
+        uint16_t avail_idx = vq_port_load16(r->port, r->driver_area + VQ_AVAIL_IDX);
+        return avail_idx != vq->last_avail ? 1 : 0;
+}
