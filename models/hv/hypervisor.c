@@ -1,0 +1,630 @@
+#include "models/hv/hypervisor.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "models/hv/hypervisor_priv.h"
+
+static const struct hv_policy_ops *hv_policy_ops(enum hv_policy policy)
+{
+        switch (policy) {
+        case HV_POLICY_STATIC:
+                return &hv_policy_static_ops;
+        case HV_POLICY_ARINC653:
+                return &hv_policy_arinc653_ops;
+        case HV_POLICY_FIXED_PRIORITY:
+                return &hv_policy_fixed_priority_ops;
+        case HV_POLICY_RTDS:
+                return &hv_policy_rtds_ops;
+        case HV_POLICY_CREDIT:
+                return &hv_policy_credit_ops;
+        default:
+                return NULL;
+        }
+}
+
+size_t hv_vcpu_index(const struct hv_config *config, size_t vm, size_t vcpu)
+{
+        size_t index = 0;
+
+        if (vm >= config->vm_count || vcpu >= config->vms[vm].vcpu_count)
+                return SIZE_MAX;
+        for (size_t i = 0; i < vm; i++)
+                index += config->vms[i].vcpu_count;
+        return index + vcpu;
+}
+
+void hv_server_update(struct hv_server *server, sim_time_t now)
+{
+        if (now < server->period_end_ps)
+                return;
+        server->period_end_ps +=
+            (now - server->period_end_ps) / server->period_ps * server->period_ps +
+            server->period_ps;
+        server->left_ps = server->budget_ps;
+}
+
+int hv_servers_create(const struct hv *hv, sim_time_t default_budget_ps,
+                      sim_time_t default_period_ps, void **state)
+{
+        struct hv_server *servers = calloc(hv->vcpu_count ? hv->vcpu_count : 1, sizeof(*servers));
+
+        if (servers == NULL)
+                return -ENOMEM;
+        for (size_t i = 0; i < hv->vcpu_count; i++) {
+                const struct hv_vcpu_config *config = hv->vcpus[i].config;
+                sim_time_t budget = config->budget_ps ? config->budget_ps : default_budget_ps;
+                sim_time_t period = config->period_ps ? config->period_ps : default_period_ps;
+
+                servers[i] = (struct hv_server){ .budget_ps = budget,
+                                                 .period_ps = period,
+                                                 .left_ps = budget,
+                                                 .period_end_ps = period };
+        }
+        *state = servers;
+        return 0;
+}
+
+void hv_servers_destroy(void *state)
+{
+        free(state);
+}
+
+void hv_servers_charge(void *state, struct hv_vcpu *vcpu, sim_time_t held_ps)
+{
+        struct hv_server *server = &((struct hv_server *)state)[vcpu->index];
+
+        server->left_ps -= held_ps < server->left_ps ? held_ps : server->left_ps;
+}
+
+/* Whether `a` (vCPU i of VM va) conflicts with an earlier vCPU on its core. */
+static bool hv_conflicts_with_earlier(const struct hv_config *config, size_t va, size_t i,
+                                      bool (*conflict)(const struct hv_vcpu_config *a,
+                                                       const struct hv_vcpu_config *b))
+{
+        const struct hv_vcpu_config *a = &config->vms[va].vcpus[i];
+
+        for (size_t vb = 0; vb <= va; vb++) {
+                size_t limit = vb == va ? i : config->vms[vb].vcpu_count;
+
+                for (size_t j = 0; j < limit; j++) {
+                        const struct hv_vcpu_config *b = &config->vms[vb].vcpus[j];
+
+                        if (a->core == b->core && conflict(a, b))
+                                return true;
+                }
+        }
+        return false;
+}
+
+int hv_check_pairs_on_core(const struct hv_config *config,
+                           bool (*conflict)(const struct hv_vcpu_config *a,
+                                            const struct hv_vcpu_config *b))
+{
+        for (size_t v = 0; v < config->vm_count; v++) {
+                for (size_t i = 0; i < config->vms[v].vcpu_count; i++) {
+                        if (hv_conflicts_with_earlier(config, v, i, conflict))
+                                return -EINVAL;
+                }
+        }
+        return 0;
+}
+
+int hv_check_config(const struct hv_config *config, size_t core_count)
+{
+        const struct hv_policy_ops *policy = hv_policy_ops(config->policy);
+
+        if (policy == NULL)
+                return -EINVAL;
+        for (size_t v = 0; v < config->vm_count; v++) {
+                const struct hv_vm_config *vm = &config->vms[v];
+
+                if (vm->name == NULL)
+                        return -EINVAL;
+                for (size_t c = 0; c < vm->vcpu_count; c++) {
+                        if (vm->vcpus[c].core >= core_count)
+                                return -EINVAL;
+                }
+        }
+        return policy->check(config, core_count);
+}
+
+static void hv_fail(struct hv *hv, int err)
+{
+        if (hv->error == 0)
+                hv->error = err;
+        sim_stop(hv->sim);
+}
+
+/* ---- per-core dispatch ---- */
+
+static void hv_pcpu_request(struct hv_pcpu *pcpu);
+static void hv_pcpu_advance(struct hv_pcpu *pcpu);
+
+static void hv_pcpu_add_run_time(struct hv_pcpu *pcpu, sim_time_t now)
+{
+        sim_time_t ran = now - pcpu->work_started_ps;
+
+        metric_add(pcpu->current->run_time, ran);
+        metric_add(pcpu->current->vm_run_time, ran);
+        pcpu->work_started_ps = now;
+}
+
+/* Take the running vCPU's guest work off the core and keep what is left. */
+static void hv_pcpu_pause_guest(struct hv_pcpu *pcpu)
+{
+        struct hv_vcpu *vcpu = pcpu->current;
+
+        assert(pcpu->state == HV_PCPU_GUEST);
+        vcpu->remaining_ps = pcpu->port.ops->preempt(pcpu->port.resource);
+        hv_pcpu_add_run_time(pcpu, sim_now(pcpu->hv->sim));
+        pcpu->state = HV_PCPU_FREE;
+}
+
+static void hv_pcpu_work_done(void *arg)
+{
+        struct hv_pcpu *pcpu = arg;
+        struct hv_vcpu *vcpu = pcpu->current;
+        enum hv_pcpu_state state = pcpu->state;
+
+        pcpu->state = HV_PCPU_FREE;
+        if (state == HV_PCPU_GUEST) {
+                hv_pcpu_add_run_time(pcpu, sim_now(pcpu->hv->sim));
+                vcpu->busy = false;
+                vcpu->remaining_ps = 0;
+                vcpu->done(vcpu->done_arg);
+                hv_pcpu_request(pcpu);
+                return;
+        }
+        metric_add(pcpu->hypervisor_time, pcpu->work_ps);
+        pcpu->work_ps = 0;
+        if (state == HV_PCPU_SWITCH)
+                pcpu->loaded = vcpu;
+        if (pcpu->decide_after_work) {
+                pcpu->decide_after_work = false;
+                hv_pcpu_request(pcpu);
+                return;
+        }
+        hv_pcpu_advance(pcpu);
+}
+
+static void hv_pcpu_start_work(struct hv_pcpu *pcpu, enum hv_pcpu_state state, sim_time_t work_ps)
+{
+        int err;
+
+        pcpu->state = state;
+        pcpu->work_started_ps = sim_now(pcpu->hv->sim);
+        if (state != HV_PCPU_GUEST)
+                pcpu->work_ps = work_ps;
+        err = pcpu->port.ops->start(pcpu->port.resource, work_ps, hv_pcpu_work_done, pcpu);
+        if (err != 0) {
+                pcpu->state = HV_PCPU_FREE;
+                hv_fail(pcpu->hv, err);
+        }
+}
+
+/* On a free core, execute what the current vCPU needs next: its world switch, its pending
+ * traps, then its guest work. */
+static void hv_pcpu_advance(struct hv_pcpu *pcpu)
+{
+        struct hv_vcpu *vcpu = pcpu->current;
+
+        if (vcpu == NULL || pcpu->state != HV_PCPU_FREE)
+                return;
+        if (pcpu->loaded != vcpu) {
+                metric_add(pcpu->world_switches, 1);
+                if (pcpu->world_switch_ps > 0) {
+                        hv_pcpu_start_work(pcpu, HV_PCPU_SWITCH, pcpu->world_switch_ps);
+                        return;
+                }
+                pcpu->loaded = vcpu;
+        }
+        if (vcpu->trap_pending_ps > 0) {
+                sim_time_t work = vcpu->trap_pending_ps;
+
+                vcpu->trap_pending_ps = 0;
+                hv_pcpu_start_work(pcpu, HV_PCPU_TRAP, work);
+                return;
+        }
+        if (vcpu->busy)
+                hv_pcpu_start_work(pcpu, HV_PCPU_GUEST, vcpu->remaining_ps);
+}
+
+static void hv_pcpu_until_event(struct sim *sim, void *arg)
+{
+        struct hv_pcpu *pcpu = arg;
+
+        (void)sim;
+        pcpu->until_event = 0;
+        pcpu->until_ps = SIM_TIME_MAX;
+        hv_pcpu_request(pcpu);
+}
+
+static void hv_pcpu_set_until(struct hv_pcpu *pcpu, sim_time_t until_ps)
+{
+        struct sim *sim = pcpu->hv->sim;
+
+        if (until_ps == pcpu->until_ps)
+                return;
+        if (pcpu->until_event != 0)
+                (void)sim_cancel(sim, pcpu->until_event);
+        pcpu->until_event = 0;
+        pcpu->until_ps = until_ps;
+        if (until_ps == SIM_TIME_MAX)
+                return;
+        assert(until_ps > sim_now(sim));
+        pcpu->until_event =
+            sim_schedule_prio(sim, until_ps, SIM_PRIO_NORMAL, hv_pcpu_until_event, pcpu);
+        if (pcpu->until_event == 0)
+                hv_fail(pcpu->hv, -ENOMEM);
+}
+
+static void hv_pcpu_decide(struct hv_pcpu *pcpu)
+{
+        struct hv *hv = pcpu->hv;
+        sim_time_t now = sim_now(hv->sim);
+        struct hv_vcpu *previous = pcpu->current;
+        struct hv_pick pick;
+
+        if (pcpu->state == HV_PCPU_SWITCH || pcpu->state == HV_PCPU_TRAP) {
+                pcpu->decide_after_work = true;
+                return;
+        }
+        if (previous != NULL)
+                hv->policy->charge(hv->policy_state, previous, now - pcpu->current_since_ps);
+        pcpu->current_since_ps = now;
+        pick = hv->policy->pick(hv->policy_state, pcpu, now);
+        assert(pick.vcpu == NULL || (pick.vcpu->pcpu == pcpu && hv_vcpu_runnable(pick.vcpu)));
+        hv_pcpu_set_until(pcpu, pick.until_ps);
+        if (pick.vcpu != previous) {
+                if (pcpu->state == HV_PCPU_GUEST)
+                        hv_pcpu_pause_guest(pcpu);
+                if (previous != NULL && hv_vcpu_runnable(previous))
+                        previous->runnable_since_ps = now;
+                pcpu->current = pick.vcpu;
+                if (pick.vcpu != NULL &&
+                    metric_record(pick.vcpu->wait_time, now - pick.vcpu->runnable_since_ps) != 0)
+                        hv_fail(hv, -ENOMEM);
+        }
+        hv_pcpu_advance(pcpu);
+}
+
+static void hv_pcpu_decide_event(struct sim *sim, void *arg)
+{
+        struct hv_pcpu *pcpu = arg;
+
+        (void)sim;
+        pcpu->decision = 0;
+        hv_pcpu_decide(pcpu);
+}
+
+/* First stage: re-queue in SIM_PRIO_LOW, behind the guest decisions of this instant. */
+static void hv_pcpu_defer_event(struct sim *sim, void *arg)
+{
+        struct hv_pcpu *pcpu = arg;
+
+        pcpu->decision =
+            sim_schedule_prio(sim, sim_now(sim), SIM_PRIO_LOW, hv_pcpu_decide_event, pcpu);
+        if (pcpu->decision == 0)
+                hv_fail(pcpu->hv, -ENOMEM);
+}
+
+static void hv_pcpu_request(struct hv_pcpu *pcpu)
+{
+        struct sim *sim = pcpu->hv->sim;
+
+        if (pcpu->decision != 0)
+                return;
+        pcpu->decision =
+            sim_schedule_prio(sim, sim_now(sim), SIM_PRIO_LOW, hv_pcpu_defer_event, pcpu);
+        if (pcpu->decision == 0)
+                hv_fail(pcpu->hv, -ENOMEM);
+}
+
+/* ---- the vCPU as an execution resource ---- */
+
+static sim_time_t hv_vcpu_cycles_to_ps(const void *resource, uint64_t cycles)
+{
+        const struct hv_vcpu *vcpu = resource;
+        const struct exec_port *port = &vcpu->pcpu->port;
+
+        return port->ops->cycles_to_ps(port->resource, cycles);
+}
+
+static int hv_vcpu_start(void *resource, sim_time_t work_ps, exec_done_fn done, void *arg)
+{
+        struct hv_vcpu *vcpu = resource;
+        struct hv_pcpu *pcpu = vcpu->pcpu;
+
+        assert(!vcpu->busy);
+        if (!hv_vcpu_runnable(vcpu))
+                vcpu->runnable_since_ps = sim_now(vcpu->hv->sim);
+        vcpu->busy = true;
+        vcpu->remaining_ps = work_ps;
+        vcpu->done = done;
+        vcpu->done_arg = arg;
+        if (pcpu->current == vcpu)
+                hv_pcpu_advance(pcpu);
+        else
+                hv_pcpu_request(pcpu);
+        return vcpu->hv->error;
+}
+
+static sim_time_t hv_vcpu_preempt(void *resource)
+{
+        struct hv_vcpu *vcpu = resource;
+        struct hv_pcpu *pcpu = vcpu->pcpu;
+        sim_time_t remaining;
+
+        assert(vcpu->busy);
+        if (pcpu->current == vcpu && pcpu->state == HV_PCPU_GUEST)
+                hv_pcpu_pause_guest(pcpu);
+        remaining = vcpu->remaining_ps;
+        vcpu->busy = false;
+        vcpu->remaining_ps = 0;
+        hv_pcpu_request(pcpu);
+        return remaining;
+}
+
+static bool hv_vcpu_busy(const void *resource)
+{
+        const struct hv_vcpu *vcpu = resource;
+
+        return vcpu->busy;
+}
+
+static const struct exec_port_ops hv_vcpu_port_ops = {
+        .cycles_to_ps = hv_vcpu_cycles_to_ps,
+        .start = hv_vcpu_start,
+        .preempt = hv_vcpu_preempt,
+        .busy = hv_vcpu_busy,
+};
+
+struct exec_port hv_vcpu_exec_port(struct hv_vcpu *vcpu)
+{
+        return (struct exec_port){ .ops = &hv_vcpu_port_ops, .resource = vcpu };
+}
+
+int hv_vcpu_trap(struct hv_vcpu *vcpu, uint64_t handler_cycles)
+{
+        struct hv_pcpu *pcpu = vcpu->pcpu;
+
+        if (!hv_vcpu_runnable(vcpu))
+                vcpu->runnable_since_ps = sim_now(vcpu->hv->sim);
+        vcpu->trap_pending_ps +=
+            pcpu->trap_entry_ps + pcpu->trap_exit_ps + hv_vcpu_cycles_to_ps(vcpu, handler_cycles);
+        metric_add(vcpu->traps, 1);
+        if (pcpu->current == vcpu) {
+                if (pcpu->state == HV_PCPU_GUEST)
+                        hv_pcpu_pause_guest(pcpu);
+                hv_pcpu_advance(pcpu);
+        } else {
+                hv_pcpu_request(pcpu);
+        }
+        return vcpu->hv->error;
+}
+
+struct hv_vcpu *hv_find_vcpu(struct hv *hv, size_t vm, size_t vcpu)
+{
+        size_t index = hv_vcpu_index(hv->config, vm, vcpu);
+
+        return index == SIZE_MAX ? NULL : &hv->vcpus[index];
+}
+
+/* ---- construction ---- */
+
+/* An entity path; NULL on no memory. */
+static char *hv_entity(const char *format, ...)
+{
+        va_list args;
+        int length;
+        char *text;
+
+        va_start(args, format);
+        length = vsnprintf(NULL, 0, format, args);
+        va_end(args);
+        if (length < 0)
+                return NULL;
+        text = malloc((size_t)length + 1);
+        if (text == NULL)
+                return NULL;
+        va_start(args, format);
+        (void)vsnprintf(text, (size_t)length + 1, format, args);
+        va_end(args);
+        return text;
+}
+
+static int hv_pcpu_metrics(struct hv_pcpu *pcpu, struct metrics *metrics, const char *core_name)
+{
+        char *entity = hv_entity("hv/core/%s", core_name);
+
+        if (entity == NULL)
+                return -ENOMEM;
+        if (metrics_find(metrics, entity, "hypervisor_time") != NULL) {
+                free(entity);
+                return -EINVAL;
+        }
+        pcpu->hypervisor_time = metrics_counter(metrics, entity, "hypervisor_time");
+        pcpu->world_switches = metrics_counter(metrics, entity, "world_switches");
+        free(entity);
+        return pcpu->hypervisor_time == NULL || pcpu->world_switches == NULL ? -ENOMEM : 0;
+}
+
+static int hv_vcpu_metrics(struct hv_vcpu *vcpu, struct metrics *metrics, const char *vm_name,
+                           size_t number)
+{
+        char *entity = hv_entity("hv/vm/%s/vcpu/%zu", vm_name, number);
+
+        if (entity == NULL)
+                return -ENOMEM;
+        if (metrics_find(metrics, entity, "run_time") != NULL) {
+                free(entity);
+                return -EINVAL;
+        }
+        vcpu->run_time = metrics_counter(metrics, entity, "run_time");
+        vcpu->traps = metrics_counter(metrics, entity, "traps");
+        vcpu->wait_time = metrics_histogram(metrics, entity, "wait_time", METRIC_UNIT_PS);
+        free(entity);
+        return vcpu->run_time == NULL || vcpu->traps == NULL || vcpu->wait_time == NULL ? -ENOMEM
+                                                                                        : 0;
+}
+
+static int hv_init_pcpus(struct hv *hv, const struct exec_port *cores,
+                         const char *const *core_names, struct metrics *metrics)
+{
+        const struct hv_config *config = hv->config;
+
+        for (size_t i = 0; i < hv->pcpu_count; i++) {
+                struct hv_pcpu *pcpu = &hv->pcpus[i];
+                const struct exec_port *port = &cores[i];
+                int err;
+
+                pcpu->hv = hv;
+                pcpu->index = i;
+                pcpu->port = *port;
+                pcpu->until_ps = SIM_TIME_MAX;
+                pcpu->world_switch_ps =
+                    port->ops->cycles_to_ps(port->resource, config->world_switch_cycles);
+                pcpu->trap_entry_ps =
+                    port->ops->cycles_to_ps(port->resource, config->trap_entry_cycles);
+                pcpu->trap_exit_ps =
+                    port->ops->cycles_to_ps(port->resource, config->trap_exit_cycles);
+                pcpu->vcpus = calloc(hv->vcpu_count ? hv->vcpu_count : 1, sizeof(*pcpu->vcpus));
+                if (pcpu->vcpus == NULL)
+                        return -ENOMEM;
+                err = hv_pcpu_metrics(pcpu, metrics, core_names[i]);
+                if (err != 0)
+                        return err;
+        }
+        return 0;
+}
+
+static int hv_init_vms(struct hv *hv, struct metrics *metrics)
+{
+        const struct hv_config *config = hv->config;
+        size_t index = 0;
+
+        for (size_t v = 0; v < config->vm_count; v++) {
+                const struct hv_vm_config *vm = &config->vms[v];
+                char *entity = hv_entity("hv/vm/%s", vm->name);
+                struct metric *vm_run_time;
+
+                if (entity == NULL)
+                        return -ENOMEM;
+                if (metrics_find(metrics, entity, "run_time") != NULL) {
+                        free(entity);
+                        return -EINVAL; /* two VMs share a name */
+                }
+                vm_run_time = metrics_counter(metrics, entity, "run_time");
+                free(entity);
+                if (vm_run_time == NULL)
+                        return -ENOMEM;
+                for (size_t c = 0; c < vm->vcpu_count; c++, index++) {
+                        struct hv_vcpu *vcpu = &hv->vcpus[index];
+                        struct hv_pcpu *pcpu = &hv->pcpus[vm->vcpus[c].core];
+                        int err;
+
+                        *vcpu = (struct hv_vcpu){ .hv = hv,
+                                                  .config = &vm->vcpus[c],
+                                                  .index = index,
+                                                  .vm = v,
+                                                  .pcpu = pcpu,
+                                                  .vm_run_time = vm_run_time };
+                        pcpu->vcpus[pcpu->vcpu_count++] = vcpu;
+                        err = hv_vcpu_metrics(vcpu, metrics, vm->name, c);
+                        if (err != 0)
+                                return err;
+                }
+        }
+        return 0;
+}
+
+static void hv_free(struct hv *hv)
+{
+        if (hv->policy_state != NULL)
+                hv->policy->destroy(hv->policy_state);
+        for (size_t i = 0; i < hv->pcpu_count; i++)
+                free(hv->pcpus[i].vcpus);
+        free(hv->pcpus);
+        free(hv->vcpus);
+        free(hv);
+}
+
+int hv_create(struct sim *sim, const struct hv_config *config, const struct exec_port *cores,
+              const char *const *core_names, size_t core_count, struct metrics *metrics,
+              struct hv **out)
+{
+        struct hv *hv;
+        size_t vcpu_count = 0;
+        int err = hv_check_config(config, core_count);
+
+        if (err != 0)
+                return err;
+        for (size_t v = 0; v < config->vm_count; v++)
+                vcpu_count += config->vms[v].vcpu_count;
+        hv = calloc(1, sizeof(*hv));
+        if (hv == NULL)
+                return -ENOMEM;
+        *hv = (struct hv){ .sim = sim,
+                           .config = config,
+                           .policy = hv_policy_ops(config->policy),
+                           .pcpu_count = core_count,
+                           .vcpu_count = vcpu_count };
+        hv->pcpus = calloc(core_count ? core_count : 1, sizeof(*hv->pcpus));
+        hv->vcpus = calloc(vcpu_count ? vcpu_count : 1, sizeof(*hv->vcpus));
+        err = -ENOMEM;
+        if (hv->pcpus == NULL || hv->vcpus == NULL)
+                goto err_free;
+        err = hv_init_pcpus(hv, cores, core_names, metrics);
+        if (err != 0)
+                goto err_free;
+        err = hv_init_vms(hv, metrics);
+        if (err != 0)
+                goto err_free;
+        err = hv->policy->create(hv, &hv->policy_state);
+        if (err != 0)
+                goto err_free;
+        *out = hv;
+        return 0;
+
+err_free:
+        hv_free(hv);
+        return err;
+}
+
+void hv_finish(struct hv *hv, sim_time_t end)
+{
+        for (size_t i = 0; i < hv->pcpu_count; i++) {
+                struct hv_pcpu *pcpu = &hv->pcpus[i];
+
+                if (pcpu->state == HV_PCPU_GUEST)
+                        hv_pcpu_add_run_time(pcpu, end);
+                else if (pcpu->state != HV_PCPU_FREE)
+                        metric_add(pcpu->hypervisor_time, end - pcpu->work_started_ps);
+        }
+}
+
+int hv_error(const struct hv *hv)
+{
+        return hv->error;
+}
+
+void hv_destroy(struct hv *hv)
+{
+        if (hv == NULL)
+                return;
+        for (size_t i = 0; i < hv->pcpu_count; i++) {
+                struct hv_pcpu *pcpu = &hv->pcpus[i];
+
+                if (pcpu->decision != 0)
+                        (void)sim_cancel(hv->sim, pcpu->decision);
+                if (pcpu->until_event != 0)
+                        (void)sim_cancel(hv->sim, pcpu->until_event);
+                if (pcpu->state != HV_PCPU_FREE)
+                        (void)pcpu->port.ops->preempt(pcpu->port.resource);
+        }
+        hv_free(hv);
+}

@@ -1,0 +1,161 @@
+/*
+ * hypervisor: virtual machines whose vCPUs are execution resources scheduled onto physical
+ * cores by a hypervisor policy.
+ *
+ * Each vCPU provides a struct exec_port (models/hw/core.h) with a core's semantics, so an
+ * unchanged guest_os runs on it: start(work_ps) begins guest work, preempt() returns what is
+ * left, done(arg) runs when the work completes, busy() tells whether work is outstanding. The
+ * guest never sees the hypervisor: while its vCPU is descheduled the guest's work is paused
+ * (its remaining picoseconds are kept) and it resumes when the vCPU runs again, so the work
+ * just takes longer in wall time. cycles_to_ps uses the clock of the vCPU's physical core.
+ *
+ * The hypervisor executes on the physical cores through their own exec_ports: guest work of
+ * the running vCPU is handed to the core as core work, and hypervisor work is core work too,
+ * so a core's busy time counts both. Hypervisor work is non-preemptible and is:
+ *   - a world switch (world_switch_cycles) whenever a core is to run a vCPU other than the one
+ *     whose context was last loaded on it (none at start). Idling keeps the old context, so
+ *     resuming it costs nothing; every change of loaded vCPU counts one world switch, also at
+ *     zero cost (then no switch work exists and zero-cost timing is exact). The world switch
+ *     stands for the whole vCPU-switch path (scheduler trap, save, restore, return);
+ *   - a trap (VM exit) raised by hv_vcpu_trap(): trap_entry_cycles + handler + trap_exit_cycles
+ *     executed on the vCPU's core before its guest work continues. If the vCPU is not running
+ *     the trap waits for it (the vCPU counts as runnable meanwhile).
+ *
+ * Scheduling is partitioned: every vCPU lives on one physical core (its config's `core`) and
+ * never migrates. The policy (one file per policy behind struct hv_policy_ops in
+ * hypervisor_priv.h) picks, for a core, which of its runnable vCPUs runs and until when at the
+ * latest the choice stands (budget exhaustion, window end, slice end). A vCPU is runnable
+ * while it has guest work or a pending trap. Decisions are taken per core in SIM_PRIO_LOW, a
+ * second time deferred within the instant, so that they see every guest decision of that
+ * instant (a guest that finishes a job and starts the next at one instant never loses its
+ * core in between). A decision that falls due while hypervisor work executes waits for it:
+ * a budget can thus overrun by at most one piece of non-preemptible hypervisor work.
+ *
+ * Policies (enum hv_policy): static partitioning (one vCPU per core, as Jailhouse, Bao or Xen
+ * null), ARINC 653 (a major frame of windows per core), fixed priority over deferrable servers,
+ * RTDS (partitioned EDF over deferrable servers, Xen defaults 10 ms / 4 ms, extra time) and
+ * credit (proportional share with weights and caps, Xen credit1-like). Each policy file states
+ * its exact rules.
+ *
+ * Metrics created by hv_create (entity / name):
+ *   hv/core/<core>            hypervisor_time (counter, ps of world switches and traps),
+ *                             world_switches (counter)
+ *   hv/vm/<vm>                run_time (counter, ps of guest work executed by its vCPUs)
+ *   hv/vm/<vm>/vcpu/<i>       run_time (counter, ps), traps (counter), wait_time (histogram,
+ *                             ps: one sample per dispatch, the time the vCPU was runnable but
+ *                             not running before it)
+ * Run times and hypervisor time of work in progress are added by hv_finish().
+ *
+ * Not modelled: vCPU migration, gang scheduling, interrupt injection latency, per-trap
+ * memory footprints. The configuration structs below are the immutable config a scenario
+ * loader will fill; nothing here parses JSON.
+ */
+#ifndef MOSAIC_HV_HYPERVISOR_H
+#define MOSAIC_HV_HYPERVISOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/hw/core.h"
+#include "sim/metrics.h"
+#include "sim/sim.h"
+
+/* A window's vm index meaning "no VM": the core idles. */
+#define HV_IDLE SIZE_MAX
+
+/* Xen RTDS defaults (xen/common/sched/rt.c: RTDS_DEFAULT_PERIOD, RTDS_DEFAULT_BUDGET) and its
+ * minimum period and budget (RTDS_MIN_PERIOD, RTDS_MIN_BUDGET, newer versions). */
+#define HV_RTDS_DEFAULT_PERIOD_PS (10 * SIM_PS_PER_MS)
+#define HV_RTDS_DEFAULT_BUDGET_PS (4 * SIM_PS_PER_MS)
+#define HV_RTDS_MIN_PS            (10 * SIM_PS_PER_US)
+/* Xen credit1: 30 ms time slice (sched_credit_tslice_ms default), default weight 256. */
+#define HV_CREDIT_DEFAULT_TIMESLICE_PS (30 * SIM_PS_PER_MS)
+#define HV_CREDIT_DEFAULT_WEIGHT       256
+
+enum hv_policy {
+        HV_POLICY_STATIC,
+        HV_POLICY_ARINC653,
+        HV_POLICY_FIXED_PRIORITY,
+        HV_POLICY_RTDS,
+        HV_POLICY_CREDIT
+};
+
+struct hv_vcpu_config {
+        size_t core;          /* index into the hypervisor's physical cores */
+        uint32_t priority;    /* fixed_priority: higher = more urgent, unique per core */
+        sim_time_t budget_ps; /* fixed_priority (> 0), rtds (0 = default) */
+        sim_time_t period_ps; /* fixed_priority (> 0), rtds (0 = default) */
+        bool extra_time;      /* rtds: may run in slack once its budget is spent */
+        uint32_t weight;      /* credit: 0 = default */
+        uint32_t cap_percent; /* credit: 0 = uncapped, else at most this % of its core */
+};
+
+struct hv_vm_config {
+        char *name;
+        size_t vcpu_count;
+        struct hv_vcpu_config *vcpus;
+};
+
+/* One ARINC 653 window: `duration_ps` for vCPU `vcpu` of VM `vm` (vm == HV_IDLE: idle). */
+struct hv_window_config {
+        size_t vm;
+        size_t vcpu;
+        sim_time_t duration_ps;
+};
+
+/* The cyclic schedule of one core: windows back to back from the frame start; the rest of the
+ * major frame after the last window is idle. */
+struct hv_core_schedule_config {
+        sim_time_t major_frame_ps;
+        size_t window_count;
+        struct hv_window_config *windows;
+};
+
+struct hv_config {
+        enum hv_policy policy;
+        uint64_t world_switch_cycles;
+        uint64_t trap_entry_cycles;
+        uint64_t trap_exit_cycles;
+        sim_time_t credit_timeslice_ps; /* credit: slice and accounting period, 0 = 30 ms */
+        size_t vm_count;
+        struct hv_vm_config *vms;
+        size_t schedule_count; /* arinc653: one per physical core, in core order */
+        struct hv_core_schedule_config *schedules;
+};
+
+struct hv;
+struct hv_vcpu;
+
+/* 0, or -EINVAL when the config cannot run on `core_count` cores (a vCPU on a missing core,
+ * parameters out of range for the policy; each policy file lists its rules). */
+int hv_check_config(const struct hv_config *config, size_t core_count);
+
+/*
+ * Build the hypervisor of `config` (which must outlive it) over `core_count` physical cores:
+ * `cores[i]` executes, `core_names[i]` names its metrics. Creates the metrics listed above.
+ * Returns 0, -EINVAL (see hv_check_config, or a metric name taken) or -ENOMEM. Nothing is
+ * scheduled until a guest starts work on a vCPU.
+ */
+int hv_create(struct sim *sim, const struct hv_config *config, const struct exec_port *cores,
+              const char *const *core_names, size_t core_count, struct metrics *metrics,
+              struct hv **out);
+
+/* vCPU `vcpu` of VM `vm`, or NULL when absent. */
+struct hv_vcpu *hv_find_vcpu(struct hv *hv, size_t vm, size_t vcpu);
+/* The vCPU seen as an execution resource, for a guest OS. */
+struct exec_port hv_vcpu_exec_port(struct hv_vcpu *vcpu);
+
+/* A VM exit on `vcpu` handled in `handler_cycles`: the trap's entry, handler and exit execute
+ * on its core as hypervisor work before its guest work continues. 0, or -ENOMEM. */
+int hv_vcpu_trap(struct hv_vcpu *vcpu, uint64_t handler_cycles);
+
+/* Add the run time and hypervisor time of work still executing at `end`. Call once, after the
+ * run. */
+void hv_finish(struct hv *hv, sim_time_t end);
+/* 0, or the error that stopped the run (-ENOMEM). */
+int hv_error(const struct hv *hv);
+/* Cancel pending events (the cores' work included) and free. */
+void hv_destroy(struct hv *hv);
+
+#endif
