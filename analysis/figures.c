@@ -91,16 +91,16 @@ static int write_script(const char *dir, const struct scenario *scenario, int ro
                 return err;
         FILE *out = file.stream;
         fputs("# Drawn by mosaic; rerun with `gnuplot response_times.gp` in this folder.\n", out);
-        fputs("set encoding utf8\nset termoption noenhanced\n", out);
+        fputs("set encoding utf8\n", out);
         fprintf(out, "set title 'Response times: %s'\n", scenario->name);
-        fputs("set ylabel 'response time (us)'\nset grid ytics\nset key outside top center "
-              "horizontal\n",
+        fputs("set ylabel 'response time (us)'\nset grid ytics\nset key inside top left opaque box "
+              "vertical\n",
               out);
         fprintf(out, "set xrange [-0.6:%d.6]\nset xtics rotate by -30 nomirror\n", rows - 1);
         fputs("set boxwidth 0.4\nset style fill solid 0.35 border\n", out);
-        write_plot(out, "svg size 900,540 dynamic background rgb 'white'",
+        write_plot(out, "svg size 900,540 dynamic noenhanced background rgb 'white'",
                    ".response_times.svg.tmp", log_scale);
-        write_plot(out, "pngcairo size 900,540", ".response_times.png.tmp", log_scale);
+        write_plot(out, "pngcairo size 900,540 noenhanced", ".response_times.png.tmp", log_scale);
         if (ferror(out)) {
                 output_file_abort(&file);
                 return -EIO;
