@@ -463,6 +463,38 @@ int vq_dev_reset(struct vq_device *vq)
         return 0;
 }
 
+void vq_dev_position(const struct vq_device *vq, struct vq_dev_position *out)
+{
+        if (vq->ring.packed) {
+                out->avail = (uint16_t)(vq->next_avail | (vq->avail_wrap ? 0x8000u : 0u));
+                out->used = (uint16_t)(vq->next_used | (vq->used_wrap ? 0x8000u : 0u));
+        } else {
+                out->avail = vq->last_avail;
+                out->used = vq->used_idx;
+        }
+}
+
+int vq_dev_set_position(struct vq_device *vq, const struct vq_dev_position *pos)
+{
+        if (vq == NULL || pos == NULL || vq->inflight_bufs != 0)
+                return VQ_EINVAL;
+        if (vq->ring.packed) {
+                uint16_t avail = pos->avail & 0x7fffu, used = pos->used & 0x7fffu;
+                if (avail >= vq->ring.size || used >= vq->ring.size)
+                        return VQ_EINVAL;
+                vq->next_avail = avail;
+                vq->avail_wrap = (pos->avail & 0x8000u) != 0;
+                vq->next_used = used;
+                vq->used_wrap = (pos->used & 0x8000u) != 0;
+        } else {
+                vq->last_avail = pos->avail;
+                vq->used_idx = pos->used;
+                vq->signalled_used = pos->used;
+        }
+        vq->used_since_signal = 0;
+        return 0;
+}
+
 int vq_walk_piece(struct vq_ring *r, struct vq_walk *w, uint64_t addr, uint32_t len, bool writable)
 {
         struct vq_chain *c = w->chain;

@@ -303,6 +303,22 @@ int vq_dev_init(struct vq_device *vq, const struct vq_config *cfg, struct vq_dev
 int vq_dev_reset(struct vq_device *vq);
 
 /*
+ * Where the device side stands in the ring, for stopping a queue and restarting it elsewhere
+ * (vhost-user GET_VRING_BASE / SET_VRING_BASE, live migration). Split: `avail` is the next
+ * available ring index to read and `used` the used index (both free-running 16-bit). Packed:
+ * each is a descriptor position in bits 0-14 with its wrap counter in bit 15.
+ */
+struct vq_dev_position {
+        uint16_t avail;
+        uint16_t used;
+};
+
+void vq_dev_position(const struct vq_device *vq, struct vq_dev_position *out);
+/* Continue from `pos` after vq_dev_init or vq_dev_reset, with no buffer in flight. Returns 0,
+ * or VQ_EINVAL when buffers are in flight or a packed position is not below the queue size. */
+int vq_dev_set_position(struct vq_device *vq, const struct vq_dev_position *pos);
+
+/*
  * Take the next available buffer, validating it completely (see the header contract) before
  * consuming it. `elems` has room for `capacity` pieces: the device's chain length limit
  * (2.7.4.1 "MAY have a reasonable limit"); a longer chain is VQ_ECHAINCAP. Returns 1 with

@@ -106,10 +106,14 @@ int vq_packed_drv_get_used(struct vq_driver *vq, uint64_t *token, uint32_t *len)
          * device's release before it stores the used flags. */
         vq_barrier(r, VQ_BARRIER_ACQUIRE);
         uint16_t id = vq_port_load16(r->port, d + VQ_PACKED_DESC_ID);
-        /* 2.8.4: len is meaningful only with WRITE set in the used descriptor. */
-        uint32_t used_len = 0;
-        if (flags & VQ_DESC_F_WRITE)
-                used_len = vq_port_load32(r->port, d + VQ_PACKED_DESC_LEN);
+        /* 2.8.4 makes len meaningful only with WRITE set in the used descriptor, but QEMU 7.2
+         * (virtqueue_packed_fill_desc) never sets WRITE and puts the real length in len, and
+         * Linux reads len whatever the flags. So without WRITE a len that fits the buffer's
+         * writable part is taken, and anything else is ignored as the reserved value it is. */
+        uint32_t used_len = vq_port_load32(r->port, d + VQ_PACKED_DESC_LEN);
+        if (!(flags & VQ_DESC_F_WRITE) &&
+            (id >= r->size || used_len > vq->slots[id].writable_bytes))
+                used_len = 0;
         bool consumed;
         int rc = vq_drv_take_used(vq, id, used_len, token, len, &consumed);
         if (consumed && vq->event_flags == VQ_EVENT_F_DESC)

@@ -209,7 +209,9 @@ static inline void vq_default_platform_barrier(enum vq_barrier kind)
         if (kind == VQ_BARRIER_ACQUIRE)
                 __asm__ __volatile__("dmb oshld" ::: "memory");
         else if (kind == VQ_BARRIER_RELEASE)
-                __asm__ __volatile__("dmb oshst" ::: "memory");
+                /* Not `dmb oshst`: RELEASE must also order earlier loads (a device finishes
+                 * reading a buffer before it marks the buffer used). */
+                __asm__ __volatile__("dmb osh" ::: "memory");
         else
                 __asm__ __volatile__("dmb osh" ::: "memory");
 #elif defined(__x86_64__)

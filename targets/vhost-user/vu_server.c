@@ -132,36 +132,24 @@ static bool packed_negotiated(const struct vu_server *s)
 }
 
 /*
- * Ring position <-> vhost-user "base". Split: the 16-bit next available index. Packed (QEMU
+ * Ring position <-> vhost-user "base". Split: the 16-bit next available index (the used index
+ * equals it: buffers are served synchronously, so none is in flight at a stop). Packed (QEMU
  * 7.2 and the current spec): bits 0-14 next available position, bit 15 its wrap counter,
- * bits 16-30 next used position, bit 31 its wrap counter. The library has no call to start a
- * device queue at a given position or to read it back (reported as an API gap), so these two
- * functions are the only places that touch the position fields of struct vq_device. Buffers
- * are served synchronously, so nothing is in flight and the used position equals the
- * available one (a base where they differ is refused by queue_init_at).
+ * bits 16-30 next used position, bit 31 its wrap counter.
  */
-static void queue_set_position(struct vq_device *vq, bool packed, uint32_t base)
+static int queue_set_position(struct vq_device *vq, bool packed, uint32_t base)
 {
-        if (packed) {
-                vq->next_avail = (uint16_t)(base & 0x7fffu);
-                vq->avail_wrap = (base & 0x8000u) != 0;
-                vq->next_used = vq->next_avail;
-                vq->used_wrap = vq->avail_wrap;
-        } else {
-                vq->last_avail = (uint16_t)base;
-                vq->used_idx = (uint16_t)base;
-                vq->signalled_used = (uint16_t)base;
-        }
+        struct vq_dev_position pos = { (uint16_t)base, (uint16_t)base };
+        if (packed)
+                pos.used = (uint16_t)(base >> 16);
+        return vq_dev_set_position(vq, &pos);
 }
 
 static uint32_t queue_position(const struct vq_device *vq, bool packed)
 {
-        if (packed) {
-                uint32_t avail = (uint32_t)vq->next_avail | (vq->avail_wrap ? 0x8000u : 0u);
-                uint32_t used = (uint32_t)vq->next_used | (vq->used_wrap ? 0x8000u : 0u);
-                return avail | used << 16;
-        }
-        return vq->last_avail;
+        struct vq_dev_position pos;
+        vq_dev_position(vq, &pos);
+        return packed ? (uint32_t)pos.avail | (uint32_t)pos.used << 16 : pos.avail;
 }
 
 static void queue_stop(struct vu_server *s, struct vu_queue *q)
@@ -224,7 +212,12 @@ static int queue_init_at(struct vu_server *s, struct vu_queue *q, uint16_t index
                 free(elems);
                 return fail(s, "queue %u: rings not usable: %s", index, vq_strerror(rc));
         }
-        queue_set_position(&q->vq, packed, position);
+        rc = queue_set_position(&q->vq, packed, position);
+        if (rc != 0) {
+                free(slots);
+                free(elems);
+                return fail(s, "queue %u: base 0x%x: %s", index, position, vq_strerror(rc));
+        }
         free(q->slots);
         free(q->elems);
         q->slots = slots;

@@ -386,7 +386,8 @@ START_TEST(test_packed_laps)
 END_TEST
 
 /* 2.8.3 / 2.8.4: a used descriptor has WRITE iff the device wrote data; without WRITE the
- * length is reserved and the driver ignores it. */
+ * length is reserved. QEMU 7.2 omits WRITE but gives the real length, so the driver takes a
+ * length that fits the buffer's writable part and ignores any other. */
 START_TEST(test_packed_used_write_flag)
 {
         struct vqt t;
@@ -405,7 +406,8 @@ START_TEST(test_packed_used_write_flag)
         ck_assert_int_eq(vq_dev_push(&t.dev, c.id, 5), 0);
         ck_assert_uint_eq(vqt_r16(desc + 16 * 2 + 14),
                           VQ_DESC_F_AVAIL | VQ_DESC_F_USED | VQ_DESC_F_WRITE);
-        /* A device that leaves garbage in len without WRITE: the driver reports 0. */
+        /* A device that leaves garbage in len without WRITE (99 > the 8 writable bytes):
+         * the driver reports 0 and the queue stays healthy. */
         vqt_w32(desc + 8, 99);
         ck_assert_int_eq(vq_drv_get_used(&t.drv, &token, &len), 1);
         ck_assert_uint_eq(token, 1);
@@ -413,6 +415,73 @@ START_TEST(test_packed_used_write_flag)
         ck_assert_int_eq(vq_drv_get_used(&t.drv, &token, &len), 1);
         ck_assert_uint_eq(token, 2);
         ck_assert_uint_eq(len, 5);
+        ck_assert_int_eq(vq_drv_broken(&t.drv), 0);
+        /* QEMU 7.2 style: used flags without WRITE, a valid length 6 <= 8 in len. */
+        ck_assert_int_eq(vqt_add(&t, 1, 1, 8, 4, 3), 0);
+        ck_assert_int_eq(vq_dev_pop(&t.dev, &c, e, 4), 1);
+        ck_assert_int_eq(vq_dev_push(&t.dev, c.id, 0), 0);
+        vqt_w32(desc + 8, 6); /* the ring wrapped: the used descriptor is at 0 again */
+        ck_assert_int_eq(vq_drv_get_used(&t.drv, &token, &len), 1);
+        ck_assert_uint_eq(token, 3);
+        ck_assert_uint_eq(len, 6);
+        vqt_teardown(&t);
+}
+END_TEST
+
+/* Stop a device queue and continue it in a new device state from its position, as vhost-user
+ * GET_VRING_BASE / SET_VRING_BASE do. One round trip of n single-piece buffers moves both
+ * positions n steps; packed positions carry the wrap counter (initially 1) in bit 15. */
+static void round_trips(struct vqt *t, struct vq_device *dev, unsigned n, uint64_t first_token)
+{
+        struct vq_chain c;
+        struct vq_elem e[4];
+        uint64_t token;
+        uint32_t len;
+        for (unsigned i = 0; i < n; i++) {
+                ck_assert_int_eq(vqt_add(t, 0, 1, 8, 0, first_token + i), 0);
+                ck_assert_int_eq(vq_dev_pop(dev, &c, e, 4), 1);
+                ck_assert_int_eq(vq_dev_push(dev, c.id, 3), 0);
+                ck_assert_int_eq(vq_drv_get_used(&t->drv, &token, &len), 1);
+                ck_assert_uint_eq(token, first_token + i);
+                ck_assert_uint_eq(len, 3);
+        }
+}
+
+START_TEST(test_dev_position)
+{
+        /* After 5 buffers on a 4-entry ring: split indices 5; packed position 5 % 4 = 1 with
+         * the wrap counter flipped once (1 -> 0), so 0x0001. */
+        const uint16_t expected[] = { 5, 0x0001 };
+        for (unsigned l = 0; l < 2; l++) {
+                struct vqt t;
+                struct vq_dev_position pos;
+                vqt_setup(&t, 4, layouts[l]);
+                round_trips(&t, &t.dev, 5, 1);
+                vq_dev_position(&t.dev, &pos);
+                ck_assert_uint_eq(pos.avail, expected[l]);
+                ck_assert_uint_eq(pos.used, expected[l]);
+
+                struct vq_device restarted;
+                struct vq_dev_slot slots[4];
+                ck_assert_int_eq(vq_dev_init(&restarted, &t.cfg, slots), 0);
+                ck_assert_int_eq(vq_dev_set_position(&restarted, &pos), 0);
+                round_trips(&t, &restarted, 6, 100);
+                ck_assert_int_eq(vq_dev_broken(&restarted), 0);
+                ck_assert_int_eq(vq_drv_broken(&t.drv), 0);
+
+                /* Not while a buffer is in flight. */
+                struct vq_chain c;
+                struct vq_elem e[4];
+                ck_assert_int_eq(vqt_add(&t, 0, 1, 8, 0, 200), 0);
+                ck_assert_int_eq(vq_dev_pop(&restarted, &c, e, 4), 1);
+                ck_assert_int_eq(vq_dev_set_position(&restarted, &pos), VQ_EINVAL);
+                vqt_teardown(&t);
+        }
+        /* A packed position must lie inside the ring. */
+        struct vqt t;
+        vqt_setup(&t, 4, PACKED);
+        struct vq_dev_position beyond = { 4, 0 };
+        ck_assert_int_eq(vq_dev_set_position(&t.dev, &beyond), VQ_EINVAL);
         vqt_teardown(&t);
 }
 END_TEST
@@ -976,6 +1045,7 @@ static Suite *vq_suite(void)
         tcase_add_test(tc, test_split_index_wrap);
         tcase_add_test(tc, test_packed_laps);
         tcase_add_test(tc, test_packed_used_write_flag);
+        tcase_add_test(tc, test_dev_position);
         tcase_add_test(tc, test_need_event_formula);
         tcase_add_test(tc, test_split_event_idx_decisions);
         tcase_add_test(tc, test_split_flags_only);
