@@ -62,6 +62,12 @@ BENCH_BINS      := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(BENCH_SRC
 
 CHECK_TARGETS :=
 BENCH_TARGETS :=
+# Archives and linker flags a fragment adds to the mosaic binary (the SystemC backend).
+MOSAIC_EXTRA_LIBS :=
+MOSAIC_EXTRA_LDLIBS :=
+
+# ---- module fragments: read before the link rules, whose prerequisites they extend ---------
+include $(sort $(wildcard */module.mk sim/*/module.mk tests/*/module.mk targets/*/module.mk))
 
 # ---- compile rules --------------------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c
@@ -91,10 +97,11 @@ $(MOSAIC_LIB): $(call obj,$(LIB_SRCS))
 $(VIRTIO_LIB_ASAN): $(call asanobj,$(VIRTIO_SRCS))
 $(MOSAIC_LIB_ASAN): $(call asanobj,$(LIB_SRCS))
 
-$(MOSAIC_BIN): $(call obj,$(CLI_SRCS)) $(MOSAIC_LIB) $(VIRTIO_LIB)
+$(MOSAIC_BIN): $(call obj,$(CLI_SRCS)) $(MOSAIC_EXTRA_LIBS) $(MOSAIC_LIB) $(VIRTIO_LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(MOSAIC_LIB) $(VIRTIO_LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(MOSAIC_EXTRA_LIBS) $(MOSAIC_LIB) \
+		$(VIRTIO_LIB) $(PKG_LIBS) $(MOSAIC_EXTRA_LDLIBS)
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(MOSAIC_LIB) $(VIRTIO_LIB)
 	@mkdir -p $(@D)
@@ -114,8 +121,6 @@ $(BUILD)/tests/bench/%: $(BUILD)/obj/tests/bench/%.o $(MOSAIC_LIB) $(VIRTIO_LIB)
 
 .SECONDARY:
 
-# ---- module fragments -----------------------------------------------------------------------
-include $(sort $(wildcard */module.mk tests/*/module.mk targets/*/module.mk))
 
 # ---- top-level targets ----------------------------------------------------------------------
 .PHONY: all deps demo check check-all check-unit check-asan check-integration check-headers \

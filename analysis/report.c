@@ -114,14 +114,14 @@ int report_write_summary(const char *dir, const struct scenario *scenario,
                 json_decref(requirements);
                 return -ENOMEM;
         }
-        json_t *root = json_pack(
-            "{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:f, s:I, s:o, s:o}", "mosaic_version",
-            MOSAIC_VERSION, "scenario", scenario->name, "scenario_file", scenario->file, "platform",
-            scenario->platform.name, "seed", (json_int_t)scenario->run.seed, "fidelity",
-            fidelity_name(scenario->run.fidelity), "kernel", run->kernel, "simulated_time_ps",
-            (json_int_t)run->simulated_ps, "simulated_time_s",
-            (double)run->simulated_ps / (double)SIM_PS_PER_S, "events", (json_int_t)run->events,
-            "metrics", metrics, "requirements", requirements);
+        json_t *root =
+            json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:f, s:I, s:o, s:o}", "mosaic_version",
+                      MOSAIC_VERSION, "scenario", scenario->name, "scenario_file", scenario->file,
+                      "platform", scenario->platform.name, "seed", (json_int_t)scenario->run.seed,
+                      "fidelity", fidelity_name(scenario->run.fidelity), "simulated_time_ps",
+                      (json_int_t)run->simulated_ps, "simulated_time_s",
+                      (double)run->simulated_ps / (double)SIM_PS_PER_S, "events",
+                      (json_int_t)run->events, "metrics", metrics, "requirements", requirements);
         return write_json(dir, "summary.json", root);
 }
 

@@ -14,6 +14,7 @@
 #include "models/platform.h"
 #include "sim/metrics.h"
 #include "sim/sim.h"
+#include "sim/systemc/sim_systemc.h"
 
 /* The run advances in slices of simulated time so a progress line can be drawn between them;
  * slicing does not change the order of events, so results do not depend on it. */
@@ -30,11 +31,12 @@ struct run_options {
         enum fidelity fidelity;
         bool figures;
         bool quiet;
+        bool systemc; /* --kernel systemc */
 };
 
 static const char run_usage[] =
     "usage: mosaic run FILE -o DIR [--seed N] [--duration TIME] [--fidelity detailed|fast]\n"
-    "                  [--no-figures] [--quiet]\n";
+    "                  [--kernel native|systemc] [--no-figures] [--quiet]\n";
 
 static int usage_error(const char *what, const char *arg)
 {
@@ -51,7 +53,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
                 const char *next = i + 1 < argc ? argv[i + 1] : NULL;
                 bool takes_value = strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0 ||
                                    strcmp(a, "--seed") == 0 || strcmp(a, "--duration") == 0 ||
-                                   strcmp(a, "--fidelity") == 0;
+                                   strcmp(a, "--fidelity") == 0 || strcmp(a, "--kernel") == 0;
                 if (takes_value && !next)
                         return usage_error("missing value after", a);
                 if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) {
@@ -71,6 +73,10 @@ static int parse_options(int argc, char **argv, struct run_options *o)
                                 return usage_error("--fidelity is 'detailed' or 'fast'", next);
                         o->fidelity = strcmp(next, "fast") == 0 ? FIDELITY_FAST : FIDELITY_DETAILED;
                         o->has_fidelity = true;
+                } else if (strcmp(a, "--kernel") == 0) {
+                        if (strcmp(next, "native") != 0 && strcmp(next, "systemc") != 0)
+                                return usage_error("--kernel is 'native' or 'systemc'", next);
+                        o->systemc = strcmp(next, "systemc") == 0;
                 } else if (strcmp(a, "--no-figures") == 0) {
                         o->figures = false;
                         continue;
@@ -194,7 +200,7 @@ static int simulate(const struct run_options *o, const struct scenario *scenario
 {
         int status = CLI_INTERNAL;
         struct metrics *metrics = metrics_create();
-        struct sim *sim = sim_create(NULL);
+        struct sim *sim = sim_create(o->systemc ? &sim_backend_systemc : NULL);
         struct platform *platform = NULL;
         struct results results = { 0, NULL };
         struct requirement_outcome *outcomes = NULL;
@@ -245,6 +251,18 @@ out:
         return status;
 }
 
+struct simulation {
+        const struct run_options *options;
+        const struct scenario *scenario;
+};
+
+/* simulate() as the body that sim_systemc_run_main runs inside SystemC's sc_main. */
+static int simulate_in_systemc(void *arg)
+{
+        const struct simulation *run = arg;
+        return simulate(run->options, run->scenario);
+}
+
 int cli_run(int argc, char **argv)
 {
         struct run_options o;
@@ -262,7 +280,9 @@ int cli_run(int argc, char **argv)
                 scenario.run.duration_ps = o.duration_ps;
         if (o.has_fidelity)
                 scenario.run.fidelity = o.fidelity;
-        status = simulate(&o, &scenario);
+        struct simulation run = { &o, &scenario };
+        status =
+            o.systemc ? sim_systemc_run_main(simulate_in_systemc, &run) : simulate(&o, &scenario);
         scenario_free(&scenario);
         return status;
 }

@@ -388,8 +388,9 @@ static inline void native_bound_tombstones(struct native_queue *q)
                 native_compact(q);
 }
 
-static void *native_create(void)
+static void *native_create(struct sim *sim)
 {
+        (void)sim;
         struct native_queue *q = calloc(1, sizeof(*q));
 
         if (!q)
@@ -508,6 +509,7 @@ const struct sim_backend_ops sim_backend_native = {
         .pop = native_pop,
         .peek_time = native_peek_time,
         .pending = native_pending,
+        .run_until = NULL,
 };
 
 /* ---- kernel -------------------------------------------------------------------------------- */
@@ -531,7 +533,7 @@ struct sim *sim_create(const struct sim_backend_ops *backend)
                 return NULL;
         sim->ops = backend ? backend : &sim_backend_native;
         sim->native = sim->ops == &sim_backend_native;
-        sim->queue = sim->ops->create();
+        sim->queue = sim->ops->create(sim);
         if (!sim->queue) {
                 free(sim);
                 return NULL;
@@ -601,14 +603,11 @@ int sim_cancel(struct sim *sim, sim_event_id id)
         return sim->ops->cancel(sim->queue, id);
 }
 
-/* Run events with time <= end; true if stopped. */
-static bool run_events(struct sim *sim, sim_time_t end)
+/* Run events with time <= end on a queue the kernel drains itself; true if stopped. */
+static bool drain_queue(struct sim *sim, sim_time_t end)
 {
         struct sim_event event;
 
-        assert(!sim->running); /* the kernel is not re-entrant */
-        sim->running = true;
-        sim->stop_requested = false;
         while (queue_pending(sim) > 0 && queue_peek_time(sim) <= end) {
                 bool popped = queue_pop(sim, &event);
                 assert(popped);
@@ -617,10 +616,23 @@ static bool run_events(struct sim *sim, sim_time_t end)
                 sim->executed++;
                 event.fn(sim, event.arg);
                 if (sim->stop_requested)
-                        break;
+                        return true;
         }
+        return false;
+}
+
+/* Run events with time <= end; true if stopped. */
+static bool run_events(struct sim *sim, sim_time_t end)
+{
+        assert(!sim->running); /* the kernel is not re-entrant */
+        sim->running = true;
+        sim->stop_requested = false;
+        bool stopped;
+        if (!sim->native && sim->ops->run_until)
+                stopped = sim->ops->run_until(sim->queue, end) != 0;
+        else
+                stopped = drain_queue(sim, end);
         sim->running = false;
-        bool stopped = sim->stop_requested;
         sim->stop_requested = false;
         return stopped;
 }
@@ -658,6 +670,33 @@ uint64_t sim_events_executed(const struct sim *sim)
 size_t sim_events_pending(const struct sim *sim)
 {
         return queue_pending(sim);
+}
+
+bool sim_backend_dispatch(struct sim *sim, const struct sim_event *event)
+{
+        bool in_run = sim->running;
+
+        assert(event->when >= sim->now);
+        sim->running = true;
+        sim->now = event->when;
+        sim->executed++;
+        event->fn(sim, event->arg);
+        bool stop = sim->stop_requested;
+        sim->running = in_run;
+        if (!in_run)
+                sim->stop_requested = false;
+        return stop;
+}
+
+void sim_backend_advance(struct sim *sim, sim_time_t now)
+{
+        assert(now >= sim->now && now <= queue_peek_time(sim));
+        sim->now = now;
+}
+
+void *sim_backend_state(const struct sim *sim, const struct sim_backend_ops *ops)
+{
+        return sim->ops == ops ? sim->queue : NULL;
 }
 
 const char *sim_backend_name(const struct sim *sim)

@@ -7,8 +7,9 @@
  * Scheduling into the past is a programmer error (assert). A callback may schedule new events,
  * cancel pending ones (including ones scheduled earlier in the same callback) and stop the run.
  *
- * The queue lives behind an ops table (struct sim_backend_ops): the native heap here, SystemC
- * later. Models only ever see this header. The kernel never prints and never exits.
+ * The queue lives behind an ops table (struct sim_backend_ops): the native heap here, SystemC in
+ * sim/systemc/ (sim_systemc.h), where SystemC advances time and dispatches through the same
+ * ordering. Models only ever see this header. The kernel never prints and never exits.
  *
  * Native backend costs, n pending events: schedule O(log n) amortized (O(1) on average for
  * random times); running the next event O(log n); cancel O(1) amortized (lazy: the event is
@@ -22,6 +23,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" { /* the SystemC backend (sim/systemc/) is C++ */
+#endif
 
 typedef uint64_t sim_time_t;
 
@@ -60,21 +65,29 @@ struct sim_event {
 };
 
 /*
- * A queue implementation. `create` returns backend state or NULL on allocation failure.
- * `push` stores a copy of the event and returns 0 or -ENOMEM. `cancel` removes the pending
- * event with that seq: 0, or -ENOENT when it is not pending. `pop` removes the first event into
- * *out and returns true, or returns false when empty. `peek_time` gives the first event's time
- * (SIM_TIME_MAX when empty).
+ * A queue implementation. `create` returns backend state for the kernel `sim` (which a backend
+ * that drives time itself keeps, to dispatch into) or NULL on allocation failure. `push` stores
+ * a copy of the event and returns 0 or -ENOMEM. `cancel` removes the pending event with that
+ * seq: 0, or -ENOENT when it is not pending. `pop` removes the first event into *out and returns
+ * true, or returns false when empty. `peek_time` gives the first event's time (SIM_TIME_MAX when
+ * empty).
+ *
+ * `run_until` is optional (NULL for a plain queue, which the kernel drains itself). A backend
+ * that owns time (SystemC) sets it: it runs every event with time <= end (SIM_TIME_MAX: until
+ * the queue is empty) in (when, priority, seq) order, each through sim_backend_dispatch, and
+ * returns 1 as soon as a dispatch reports a stop (later events stay pending), else 0. It may
+ * also dispatch outside run_until, whenever its own clock passes an event (embedding).
  */
 struct sim_backend_ops {
         const char *name;
-        void *(*create)(void);
+        void *(*create)(struct sim *sim);
         void (*destroy)(void *queue);
         int (*push)(void *queue, const struct sim_event *event);
         int (*cancel)(void *queue, uint64_t seq);
         bool (*pop)(void *queue, struct sim_event *out);
         sim_time_t (*peek_time)(const void *queue);
         size_t (*pending)(const void *queue);
+        int (*run_until)(void *queue, sim_time_t end);
 };
 
 extern const struct sim_backend_ops sim_backend_native;
@@ -116,10 +129,27 @@ const char *sim_backend_name(const struct sim *sim);
  */
 size_t sim_queue_stored(const struct sim *sim);
 
+/*
+ * For backends that own time (run_until), never for models. sim_backend_dispatch runs one
+ * popped event: now becomes event->when, the executed count grows, the callback runs; it
+ * returns true when the callback called sim_stop. Outside sim_run_until (a backend dispatching
+ * on its own clock) sim_stop is honoured the same way for that callback. sim_backend_advance
+ * moves now forward to `now` (>= sim_now, <= the first pending event's time) without running
+ * anything (a SystemC process catching the kernel up with SystemC time). sim_backend_state returns
+ * the backend state of `sim` if it runs over `ops`, else NULL.
+ */
+bool sim_backend_dispatch(struct sim *sim, const struct sim_event *event);
+void sim_backend_advance(struct sim *sim, sim_time_t now);
+void *sim_backend_state(const struct sim *sim, const struct sim_backend_ops *ops);
+
 /* Cycles of a clock of `clock_hz` (> 0) in picoseconds, rounded to nearest (halves up),
  * saturating at SIM_TIME_MAX. */
 sim_time_t sim_cycles_to_ps(uint64_t cycles, uint64_t clock_hz);
 /* Whole cycles completed in `ps` at `clock_hz` (> 0), rounded down, saturating at UINT64_MAX. */
 uint64_t sim_ps_to_cycles(sim_time_t ps, uint64_t clock_hz);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
