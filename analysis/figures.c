@@ -40,7 +40,7 @@ static int write_data(const char *dir, const struct scenario *scenario,
                 const struct os_config *os = &scenario->oses[o];
                 for (size_t t = 0; t < os->task_count; t++) {
                         char entity[512];
-                        report_task_entity(entity, sizeof entity, os->name, os->tasks[t].name);
+                        scenario_task_entity(entity, sizeof entity, scenario, o, t);
                         const struct result_value *n =
                             results_find(results, entity, "response_time_samples");
                         if (!n || n->integer == 0)

@@ -11,11 +11,6 @@
 /* Enough significant digits to carry picoseconds in microsecond values. */
 #define REPORT_JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
-void report_task_entity(char *buf, size_t size, const char *os, const char *task)
-{
-        snprintf(buf, size, "os/%s/task/%s", os, task);
-}
-
 void report_core_entity(char *buf, size_t size, const char *core)
 {
         snprintf(buf, size, "core/%s", core);
@@ -223,7 +218,7 @@ int report_write_tasks_csv(const char *dir, const struct scenario *scenario,
                 for (size_t t = 0; t < os->task_count; t++) {
                         const struct task_config *task = &os->tasks[t];
                         char entity[512];
-                        report_task_entity(entity, sizeof entity, os->name, task->name);
+                        scenario_task_entity(entity, sizeof entity, scenario, o, t);
                         csv_field(&c, os->name);
                         csv_field(&c, task->name);
                         csv_field(&c, scenario->platform.cores[task->core].name);
@@ -254,17 +249,24 @@ int report_write_cores_csv(const char *dir, const struct scenario *scenario,
         csv_end_row(&c);
         for (size_t i = 0; i < scenario->platform.core_count; i++) {
                 const struct core_config *core = &scenario->platform.cores[i];
-                const char *os_name = "";
-                for (size_t o = 0; o < scenario->os_count; o++)
-                        for (size_t k = 0; k < scenario->oses[o].core_count; k++)
-                                if (scenario->oses[o].cores[k] == i)
-                                        os_name = scenario->oses[o].name;
+                /* Every OS with a core or a vCPU here, in scenario order: "rtos+linux". */
+                char os_names[512] = "";
+                size_t used = 0;
+                for (size_t o = 0; o < scenario->os_count; o++) {
+                        const struct os_config *os = &scenario->oses[o];
+                        bool here = false;
+                        for (size_t k = 0; k < os->core_count; k++)
+                                here = here || os->cores[k] == i;
+                        if (here && used < sizeof os_names)
+                                used += (size_t)snprintf(os_names + used, sizeof os_names - used,
+                                                         "%s%s", used ? "+" : "", os->name);
+                }
                 char entity[512], mhz[32];
                 report_core_entity(entity, sizeof entity, core->name);
                 snprintf(mhz, sizeof mhz, "%.6g", (double)core->clock_hz / 1e6);
                 csv_field(&c, core->name);
                 csv_field(&c, mhz);
-                csv_field(&c, os_name);
+                csv_field(&c, os_names);
                 csv_value(&c, results_find(results, entity, "utilisation"));
                 csv_value(&c, results_find(results, entity, "context_switches"));
                 csv_end_row(&c);

@@ -36,8 +36,8 @@ int report_write_cores_csv(const char *dir, const struct scenario *scenario,
 int report_write_junit(const char *dir, const struct scenario *scenario,
                        const struct requirement_outcome *outcomes);
 
-/* Entity paths, as the platform names them: "os/<os>/task/<task>", "core/<core>". */
-void report_task_entity(char *buf, size_t size, const char *os, const char *task);
+/* The entity path of a core, as the platform names it: "core/<core>" (tasks: see
+ * scenario_task_entity). */
 void report_core_entity(char *buf, size_t size, const char *core);
 
 #endif

@@ -1,10 +1,12 @@
 #include "models/platform.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "models/hv/hypervisor.h"
 #include "models/hw/core.h"
 #include "models/os/guest_os.h"
 
@@ -15,6 +17,7 @@ struct platform {
         struct core *cores;
         struct metric **utilisation;      /* per core */
         struct metric **context_switches; /* per core */
+        struct hv *hv;                    /* NULL in an AMP design */
         size_t os_count;
         struct guest_os **oses;
 };
@@ -40,12 +43,37 @@ static char *platform_entity(const char *format, ...)
         return text;
 }
 
-/* Each OS is runnable and its cores exist and belong to it alone (no hypervisor shares cores
- * yet); checked before anything is created. */
+/* Under a hypervisor: the hypervisor can run, and OS i is the guest of VM i, with one
+ * execution resource per vCPU. */
+static int platform_check_vms(const struct scenario *scenario)
+{
+        const struct hv_config *hv = scenario->hypervisor;
+        int err = hv_check_config(hv, scenario->platform.core_count);
+
+        if (err != 0)
+                return err;
+        if (scenario->os_count != hv->vm_count)
+                return -EINVAL;
+        for (size_t i = 0; i < scenario->os_count; i++) {
+                const struct os_config *os = &scenario->oses[i];
+
+                if (os->vm != &hv->vms[i] || os->core_count != hv->vms[i].vcpu_count)
+                        return -EINVAL;
+                err = guest_os_check_config(os);
+                if (err != 0)
+                        return err;
+        }
+        return 0;
+}
+
+/* Each OS is runnable and its cores exist and belong to it alone (AMP), or the hypervisor and
+ * its guests are consistent; checked before anything is created. */
 static int platform_check(const struct scenario *scenario)
 {
         const struct platform_config *platform = &scenario->platform;
 
+        if (scenario->hypervisor != NULL)
+                return platform_check_vms(scenario);
         for (size_t i = 0; i < scenario->os_count; i++) {
                 const struct os_config *os = &scenario->oses[i];
                 int err = guest_os_check_config(os);
@@ -70,10 +98,11 @@ static int platform_check(const struct scenario *scenario)
         return 0;
 }
 
-static int platform_task_metrics(struct metrics *metrics, const char *os_name,
+static int platform_task_metrics(struct metrics *metrics, const struct os_config *os,
                                  const struct task_config *task, struct guest_os_task_metrics *out)
 {
-        char *entity = platform_entity("os/%s/task/%s", os_name, task->name);
+        char *entity = os->entity != NULL ? platform_entity("%s/task/%s", os->entity, task->name)
+                                          : platform_entity("os/%s/task/%s", os->name, task->name);
 
         if (entity == NULL)
                 return -ENOMEM;
@@ -124,7 +153,7 @@ static int platform_all_task_metrics(const struct scenario *scenario, struct met
                 const struct os_config *os = &scenario->oses[i];
 
                 for (size_t t = 0; t < os->task_count; t++) {
-                        int err = platform_task_metrics(metrics, os->name, &os->tasks[t], out++);
+                        int err = platform_task_metrics(metrics, os, &os->tasks[t], out++);
 
                         if (err != 0)
                                 return err;
@@ -144,8 +173,17 @@ static int platform_build_os(struct platform *platform, const struct os_config *
 
         if (ports != NULL && switches != NULL) {
                 for (size_t c = 0; c < config->core_count; c++) {
-                        ports[c] = core_exec_port(&platform->cores[config->cores[c]]);
                         switches[c] = platform->context_switches[config->cores[c]];
+                        if (platform->hv == NULL) {
+                                ports[c] = core_exec_port(&platform->cores[config->cores[c]]);
+                                continue;
+                        }
+                        /* a VM's guest OS i runs on the vCPUs of VM i */
+                        struct hv_vcpu *vcpu = hv_find_vcpu(
+                            platform->hv, (size_t)(config - platform->scenario->oses), c);
+
+                        assert(vcpu != NULL);
+                        ports[c] = hv_vcpu_exec_port(vcpu);
                 }
                 err = guest_os_create(platform->sim, config, platform->scenario->run.seed, ports,
                                       switches, task_metrics, out);
@@ -155,10 +193,34 @@ static int platform_build_os(struct platform *platform, const struct os_config *
         return err;
 }
 
+/* Guests first (their events go), then the hypervisor (its events and the cores' work), then
+ * the cores. */
+/* The hypervisor over every platform core. */
+static int platform_build_hv(struct platform *platform, struct metrics *metrics)
+{
+        size_t count = platform->core_count ? platform->core_count : 1;
+        struct exec_port *ports = calloc(count, sizeof(*ports));
+        const char **names = calloc(count, sizeof(*names));
+        int err = -ENOMEM;
+
+        if (ports != NULL && names != NULL) {
+                for (size_t c = 0; c < platform->core_count; c++) {
+                        ports[c] = core_exec_port(&platform->cores[c]);
+                        names[c] = platform->scenario->platform.cores[c].name;
+                }
+                err = hv_create(platform->sim, platform->scenario->hypervisor, ports, names,
+                                platform->core_count, metrics, &platform->hv);
+        }
+        free(names);
+        free(ports);
+        return err;
+}
+
 static void platform_free(struct platform *platform)
 {
         for (size_t i = 0; i < platform->os_count; i++)
                 guest_os_destroy(platform->oses[i]);
+        hv_destroy(platform->hv);
         for (size_t i = 0; i < platform->core_count; i++)
                 core_fini(&platform->cores[i]);
         free(platform->oses);
@@ -212,6 +274,8 @@ int platform_build(const struct scenario *scenario, struct sim *sim, struct metr
         err = platform_all_task_metrics(scenario, metrics, task_metrics);
         if (err == 0)
                 err = platform_core_metrics(platform, metrics);
+        if (err == 0 && scenario->hypervisor != NULL)
+                err = platform_build_hv(platform, metrics);
         if (err != 0)
                 goto err_free;
 
@@ -242,6 +306,8 @@ void platform_finish(struct platform *platform, sim_time_t end)
 {
         for (size_t i = 0; i < platform->os_count; i++)
                 guest_os_finish(platform->oses[i], end);
+        if (platform->hv != NULL)
+                hv_finish(platform->hv, end);
         for (size_t i = 0; i < platform->core_count; i++) {
                 sim_time_t busy = core_busy_ps(&platform->cores[i], end);
 
@@ -262,5 +328,5 @@ int platform_error(const struct platform *platform)
                 if (err)
                         return err;
         }
-        return 0;
+        return platform->hv != NULL ? hv_error(platform->hv) : 0;
 }

@@ -3,16 +3,23 @@
  *
  * platform_build() instantiates the cores, operating systems and tasks of a validated
  * scenario on a kernel, creates their metrics in the registry (in scenario order, so outputs
- * are stable) and schedules the first events. The caller then runs the kernel to the scenario's
- * duration and calls platform_finish(), which closes the books at the end time (utilisation,
- * jobs still pending past their deadline). The platform keeps pointers into the scenario, which
- * must outlive it. It opens no file and prints nothing.
+ * are stable) and schedules the first events. In an AMP design each OS runs on its cores'
+ * exec_ports. With a hypervisor, the hypervisor (models/hv) runs over all platform cores and
+ * the guest OS of VM i runs on the exec_ports of VM i's vCPUs, so the layering is
+ * guest_os -> vCPU exec_port -> hypervisor -> core exec_port -> core. The caller then runs the
+ * kernel to the scenario's duration and calls platform_finish(), which closes the books at the
+ * end time (jobs still pending past their deadline, the hypervisor's work in progress,
+ * utilisation). The platform keeps pointers into the scenario, which must outlive it. It
+ * opens no file and prints nothing.
  *
  * Metrics created (entity / name):
  *   os/<os>/task/<task>  activations, completions, deadline_misses, preemptions (counters),
- *                        response_time (histogram, ps)
- *   core/<core>          utilisation (gauge, ratio: busy time, context switches included,
- *                        over simulated time), context_switches (counter)
+ *   vm/<vm>/task/<task>  response_time (histogram, ps); "os/" in AMP, "vm/" for a VM's tasks
+ *   core/<core>          utilisation (gauge, ratio: busy time over simulated time, counting
+ *                        everything the core executed: tasks, guest context switches and,
+ *                        with a hypervisor, world switches and traps), context_switches
+ *                        (counter: guest context switches on the core, of every VM)
+ *   hv/...               the hypervisor's metrics, listed in models/hv/hypervisor.h
  */
 #ifndef MOSAIC_MODELS_PLATFORM_H
 #define MOSAIC_MODELS_PLATFORM_H

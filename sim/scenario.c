@@ -19,6 +19,22 @@ const char *const scenario_task_metrics[] = { "activations",          "completio
 
 const char *const scenario_core_metrics[] = { "utilisation", "context_switches", NULL };
 
+const char *const scenario_hv_core_metrics[] = { "hypervisor_time", "world_switches", NULL };
+
+const char *const scenario_hv_vm_metrics[] = { "run_time", NULL };
+
+const char *const scenario_hv_vcpu_metrics[] = { "run_time",
+                                                 "traps",
+                                                 "wait_time_samples",
+                                                 "wait_time_min_us",
+                                                 "wait_time_mean_us",
+                                                 "wait_time_p50_us",
+                                                 "wait_time_p90_us",
+                                                 "wait_time_p99_us",
+                                                 "wait_time_p999_us",
+                                                 "wait_time_max_us",
+                                                 NULL };
+
 /*
  * One JSON document being read: its raw text (kept to find the line and column of a value
  * when something is wrong with it), the parsed tree, and the JSON path of the value being
@@ -412,6 +428,37 @@ static int get_number(struct reader *r, json_t *obj, const char *key, double *ou
         return 0;
 }
 
+/* A boolean member; *out untouched when absent. */
+static int get_bool(struct reader *r, json_t *obj, const char *key, bool *out)
+{
+        json_t *v = json_object_get(obj, key);
+        if (!v)
+                return 0;
+        if (!json_is_boolean(v))
+                return fail_key(r, key, "expected true or false");
+        *out = json_is_true(v);
+        return 0;
+}
+
+/* "<prefix>/<name>" in a new string, or NULL on no memory. */
+static char *join_path(const char *prefix, const char *name)
+{
+        size_t a = strlen(prefix), b = strlen(name);
+        char *out = malloc(a + b + 2);
+        if (!out)
+                return NULL;
+        memcpy(out, prefix, a);
+        out[a] = '/';
+        memcpy(out + a + 1, name, b + 1);
+        return out;
+}
+
+/* A time in microseconds for messages, e.g. "2500 us". */
+static void format_us(char *buf, size_t size, sim_time_t ps)
+{
+        snprintf(buf, size, "%.9g us", (double)ps / (double)SIM_PS_PER_US);
+}
+
 /*
  * The number at the current path, read exactly from the text and scaled by 10^exp10 to a
  * whole number of `unit`s.
@@ -666,6 +713,8 @@ static int load_platform(struct reader *r, json_t *obj, struct platform_config *
 
 static const char *const task_keys[] = { "name", "activation",       "priority",
                                          "core", "execution_cycles", NULL };
+static const char *const vm_task_keys[] = { "name", "activation",       "priority",
+                                            "vcpu", "execution_cycles", NULL };
 static const char *const task_time_keys[] = { "period", "min_interarrival", "max_interarrival",
                                               "offset", "jitter",           "deadline",
                                               NULL };
@@ -822,15 +871,50 @@ static int parse_task_core(struct reader *r, json_t *obj, const struct platform_
         return fail_key(r, "core", "core '%s' is not one of the cores of OS '%s'", core, os->name);
 }
 
+/* A VM's task runs on vCPU "vcpu" (default 0) of its VM, and so on that vCPU's core. */
+static int parse_task_vcpu(struct reader *r, json_t *obj, const struct os_config *os,
+                           struct task_config *t)
+{
+        uint64_t vcpu = 0;
+        bool present;
+        int rc = get_uint(r, obj, "vcpu", 0, INT64_MAX, &vcpu, &present);
+        if (rc < 0)
+                return rc;
+        if (vcpu >= os->vm->vcpu_count)
+                return fail_key(r, "vcpu", "VM '%s' has no vCPU %llu (it has %zu)", os->name,
+                                (unsigned long long)vcpu, os->vm->vcpu_count);
+        t->vcpu = (size_t)vcpu;
+        t->core = os->vm->vcpus[vcpu].core;
+        return 0;
+}
+
+/* "core" and "vcpu" each belong to one kind of OS; say which instead of "unknown key". */
+static int check_task_placement_key(struct reader *r, json_t *obj, const struct os_config *os)
+{
+        if (os->vm && json_object_get(obj, "core"))
+                return fail_key(r, "core",
+                                "'core' places AMP tasks; a task of VM '%s' runs on one of its "
+                                "vCPUs: use 'vcpu' (an index)",
+                                os->name);
+        if (!os->vm && json_object_get(obj, "vcpu"))
+                return fail_key(r, "vcpu",
+                                "'vcpu' places the tasks of a VM; a task of AMP OS '%s' names "
+                                "its 'core'",
+                                os->name);
+        return 0;
+}
+
 static int parse_task(struct reader *r, json_t *obj, const struct platform_config *p,
                       struct os_config *os, size_t index)
 {
         struct task_config *t = &os->tasks[index];
-        const struct key_set keys = { task_keys, task_time_keys };
+        const struct key_set keys = { os->vm ? vm_task_keys : task_keys, task_time_keys };
         size_t activation = TASK_PERIODIC;
         bool present;
         uint64_t priority = 0;
         int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_task_placement_key(r, obj, os);
         if (rc == 0)
                 rc = check_keys(r, obj, &keys);
         if (rc == 0)
@@ -839,8 +923,8 @@ static int parse_task(struct reader *r, json_t *obj, const struct platform_confi
                 return rc;
         for (size_t i = 0; i < index; i++)
                 if (strcmp(os->tasks[i].name, t->name) == 0)
-                        return fail_key(r, "name", "duplicate task name '%s' in OS '%s'", t->name,
-                                        os->name);
+                        return fail_key(r, "name", "duplicate task name '%s' in %s '%s'", t->name,
+                                        os->vm ? "VM" : "OS", os->name);
         rc = get_choice(r, obj, "activation", false, activation_names, &activation);
         t->activation = (enum task_activation)activation;
         if (rc == 0)
@@ -857,7 +941,7 @@ static int parse_task(struct reader *r, json_t *obj, const struct platform_confi
                 rc = get_uint(r, obj, "priority", 0, 65535, &priority, NULL);
         t->priority = (uint32_t)priority;
         if (rc == 0)
-                rc = parse_task_core(r, obj, p, os, t);
+                rc = os->vm ? parse_task_vcpu(r, obj, os, t) : parse_task_core(r, obj, p, os, t);
         if (rc == 0)
                 rc = parse_demand(r, obj, &t->demand);
         return rc;
@@ -914,16 +998,32 @@ static int parse_os_cores(struct reader *r, json_t *obj, struct scenario *s, siz
         return 0;
 }
 
-/* Fixed-priority scheduling needs a total order of the tasks on each core. */
+long scenario_task_cpu(const struct os_config *os, const struct task_config *task)
+{
+        if (os->vm)
+                return task->vcpu < os->core_count ? (long)task->vcpu : -1;
+        for (size_t i = 0; i < os->core_count; i++)
+                if (os->cores[i] == task->core)
+                        return (long)i;
+        return -1;
+}
+
+/* Fixed-priority scheduling needs a total order of the tasks on each core (or vCPU). */
 static int check_priorities(struct reader *r, const struct scenario *s, const struct os_config *os)
 {
         for (size_t j = 0; j < os->task_count; j++) {
                 for (size_t i = 0; i < j; i++) {
                         const struct task_config *a = &os->tasks[i], *b = &os->tasks[j];
-                        if (a->core != b->core || a->priority != b->priority)
+                        if (scenario_task_cpu(os, a) != scenario_task_cpu(os, b) ||
+                            a->priority != b->priority)
                                 continue;
                         push_key(r, "tasks");
                         push_index(r, j);
+                        if (os->vm)
+                                return fail_key(r, "priority",
+                                                "priority %u of task '%s' is already used by "
+                                                "task '%s' on vCPU %zu",
+                                                (unsigned)b->priority, b->name, a->name, a->vcpu);
                         return fail_key(r, "priority",
                                         "priority %u of task '%s' is already used by task '%s' "
                                         "on core '%s'",
@@ -934,32 +1034,11 @@ static int check_priorities(struct reader *r, const struct scenario *s, const st
         return 0;
 }
 
-static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t index)
+/* The "tasks" of an OS or VM object, into os->tasks; then the priority check. */
+static int parse_tasks(struct reader *r, json_t *obj, struct scenario *s, struct os_config *os)
 {
-        struct os_config *os = &s->oses[index];
-        const struct key_set keys = { os_keys, NULL };
-        size_t scheduler = 0;
-        bool present;
         json_t *tasks;
-        int rc = expect_object(r, obj);
-        if (rc == 0)
-                rc = check_keys(r, obj, &keys);
-        if (rc == 0)
-                rc = get_name(r, obj, &os->name);
-        if (rc < 0)
-                return rc;
-        for (size_t i = 0; i < index; i++)
-                if (strcmp(s->oses[i].name, os->name) == 0)
-                        return fail_key(r, "name", "duplicate OS name '%s'", os->name);
-        rc = get_choice(r, obj, "scheduler", true, scheduler_names, &scheduler);
-        os->scheduler = (enum os_scheduler)scheduler;
-        if (rc == 0)
-                rc = get_uint(r, obj, "context_switch_cycles", 0, INT64_MAX,
-                              &os->context_switch_cycles, &present);
-        if (rc == 0)
-                rc = parse_os_cores(r, obj, s, index);
-        if (rc == 0)
-                rc = get_nonempty_array(r, obj, "tasks", &tasks);
+        int rc = get_nonempty_array(r, obj, "tasks", &tasks);
         if (rc < 0)
                 return rc;
         size_t count = json_array_size(tasks);
@@ -979,6 +1058,37 @@ static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t in
         return check_priorities(r, s, os);
 }
 
+static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t index)
+{
+        struct os_config *os = &s->oses[index];
+        const struct key_set keys = { os_keys, NULL };
+        size_t scheduler = 0;
+        bool present;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_name(r, obj, &os->name);
+        if (rc < 0)
+                return rc;
+        os->entity = join_path("os", os->name);
+        if (!os->entity)
+                return fail_nomem(r);
+        for (size_t i = 0; i < index; i++)
+                if (strcmp(s->oses[i].name, os->name) == 0)
+                        return fail_key(r, "name", "duplicate OS name '%s'", os->name);
+        rc = get_choice(r, obj, "scheduler", true, scheduler_names, &scheduler);
+        os->scheduler = (enum os_scheduler)scheduler;
+        if (rc == 0)
+                rc = get_uint(r, obj, "context_switch_cycles", 0, INT64_MAX,
+                              &os->context_switch_cycles, &present);
+        if (rc == 0)
+                rc = parse_os_cores(r, obj, s, index);
+        if (rc < 0)
+                return rc;
+        return parse_tasks(r, obj, s, os);
+}
+
 const struct os_config *scenario_find_os(const struct scenario *scenario, const char *name)
 {
         for (size_t i = 0; i < scenario->os_count; i++)
@@ -993,6 +1103,593 @@ static bool os_has_task(const struct os_config *os, const char *name)
                 if (strcmp(os->tasks[i].name, name) == 0)
                         return true;
         return false;
+}
+
+/* ---- hypervisor and VMs ---- */
+
+static const char *const hv_keys[] = { "policy",
+                                       "world_switch_cycles",
+                                       "trap_entry_cycles",
+                                       "trap_exit_cycles",
+                                       "credit",
+                                       "schedule",
+                                       NULL };
+static const char *const policy_names[] = { "static", "arinc653", "fixed_priority",
+                                            "rtds",   "credit",   NULL };
+static const char *const credit_time_keys[] = { "timeslice", NULL };
+static const char *const vm_keys[] = { "name", "vcpus", "os", "tasks", NULL };
+static const char *const vm_os_keys[] = { "scheduler", "context_switch_cycles", NULL };
+static const char *const vcpu_keys[] = { "core",   "priority",    "extra_time",
+                                         "weight", "cap_percent", NULL };
+static const char *const vcpu_time_keys[] = { "budget", "period", NULL };
+static const char *const schedule_keys[] = { "core", "windows", NULL };
+static const char *const schedule_time_keys[] = { "major_frame", NULL };
+static const char *const window_keys[] = { "vm", "vcpu", "idle", NULL };
+static const char *const window_time_keys[] = { "duration", NULL };
+
+#define POLICY_BIT(p) (1u << (p))
+
+/* vCPU keys that only some policies read. */
+struct vcpu_key_rule {
+        const char *key; /* a plain key, or the base of a time key */
+        bool is_time;
+        unsigned policies; /* POLICY_BIT set */
+        const char *which; /* for the message */
+};
+
+static const struct vcpu_key_rule vcpu_key_rules[] = {
+        { "priority", false, POLICY_BIT(HV_POLICY_FIXED_PRIORITY), "policy 'fixed_priority'" },
+        { "budget", true, POLICY_BIT(HV_POLICY_FIXED_PRIORITY) | POLICY_BIT(HV_POLICY_RTDS),
+          "policies 'fixed_priority' and 'rtds'" },
+        { "period", true, POLICY_BIT(HV_POLICY_FIXED_PRIORITY) | POLICY_BIT(HV_POLICY_RTDS),
+          "policies 'fixed_priority' and 'rtds'" },
+        { "extra_time", false, POLICY_BIT(HV_POLICY_RTDS), "policy 'rtds'" },
+        { "weight", false, POLICY_BIT(HV_POLICY_CREDIT), "policy 'credit'" },
+        { "cap_percent", false, POLICY_BIT(HV_POLICY_CREDIT), "policy 'credit'" },
+};
+
+long scenario_find_vm(const struct hv_config *hypervisor, const char *name)
+{
+        for (size_t i = 0; hypervisor && i < hypervisor->vm_count; i++)
+                if (strcmp(hypervisor->vms[i].name, name) == 0)
+                        return (long)i;
+        return -1;
+}
+
+/* A key the policy does not read is an error at the key, naming the policies that do. */
+static int check_policy_keys(struct reader *r, json_t *obj, enum hv_policy policy)
+{
+        for (size_t i = 0; i < sizeof vcpu_key_rules / sizeof vcpu_key_rules[0]; i++) {
+                const struct vcpu_key_rule *rule = &vcpu_key_rules[i];
+                const char *key = rule->key;
+                if (rule->is_time)
+                        key = time_key_in(obj, rule->key);
+                else if (!json_object_get(obj, rule->key))
+                        key = NULL;
+                if (key && !(rule->policies & POLICY_BIT(policy)))
+                        return fail_key(r, key,
+                                        "'%s' applies to %s only (this hypervisor's policy is "
+                                        "'%s')",
+                                        key, rule->which, policy_names[policy]);
+        }
+        return 0;
+}
+
+/* vCPU `vcpu` of VM `vm`. */
+struct vcpu_ref {
+        size_t vm;
+        size_t vcpu;
+};
+
+/*
+ * Whether a vCPU parsed before vCPU `vcpu` of VM `vm` (in file order) sits on the same core and
+ * conflicts with it under the policy (static: any; fixed_priority: the same priority); *ref
+ * names the first such vCPU.
+ */
+static bool earlier_vcpu_on_core(const struct hv_config *hv, size_t vm, size_t vcpu,
+                                 struct vcpu_ref *ref)
+{
+        size_t core = hv->vms[vm].vcpus[vcpu].core;
+        for (size_t v = 0; v <= vm; v++) {
+                size_t limit = v == vm ? vcpu : hv->vms[v].vcpu_count;
+                for (size_t i = 0; i < limit; i++) {
+                        const struct hv_vcpu_config *c = &hv->vms[v].vcpus[i];
+                        bool conflict = hv->policy == HV_POLICY_STATIC ||
+                                        c->priority == hv->vms[vm].vcpus[vcpu].priority;
+                        if (c->core == core && conflict) {
+                                ref->vm = v;
+                                ref->vcpu = i;
+                                return true;
+                        }
+                }
+        }
+        return false;
+}
+
+/* Static partitioning gives each vCPU a core; fixed priority needs unique priorities. */
+static int check_vcpu_core_conflict(struct reader *r, const struct scenario *s, size_t vm,
+                                    size_t vcpu)
+{
+        const struct hv_config *hv = s->hypervisor;
+        const struct hv_vcpu_config *c = &hv->vms[vm].vcpus[vcpu];
+        struct vcpu_ref other;
+        if (hv->policy != HV_POLICY_STATIC && hv->policy != HV_POLICY_FIXED_PRIORITY)
+                return 0;
+        if (!earlier_vcpu_on_core(hv, vm, vcpu, &other))
+                return 0;
+        if (hv->policy == HV_POLICY_STATIC)
+                return fail_key(r, "core",
+                                "core '%s' already runs vCPU %zu of VM '%s'; the static policy "
+                                "gives each vCPU a core of its own",
+                                s->platform.cores[c->core].name, other.vcpu,
+                                hv->vms[other.vm].name);
+        return fail_key(r, "priority",
+                        "priority %u is already used by vCPU %zu of VM '%s' on core '%s'",
+                        (unsigned)c->priority, other.vcpu, hv->vms[other.vm].name,
+                        s->platform.cores[c->core].name);
+}
+
+/* budget <= period, both at least `min_ps`; the error is at the budget (or the vCPU). */
+static int check_budget(struct reader *r, json_t *obj, const struct hv_vcpu_config *c,
+                        sim_time_t min_ps)
+{
+        const char *budget_key = time_key_in(obj, "budget");
+        const char *period_key = time_key_in(obj, "period");
+        char budget[48], period[48], min[48];
+        format_us(budget, sizeof budget, c->budget_ps);
+        format_us(period, sizeof period, c->period_ps);
+        format_us(min, sizeof min, min_ps);
+        if (c->budget_ps < min_ps)
+                return budget_key ? fail_key(r, budget_key, "budget %s is below the minimum %s",
+                                             budget, min)
+                                  : fail(r, "budget %s is below the minimum %s", budget, min);
+        if (c->period_ps < min_ps)
+                return period_key ? fail_key(r, period_key, "period %s is below the minimum %s",
+                                             period, min)
+                                  : fail(r, "period %s is below the minimum %s", period, min);
+        if (c->budget_ps <= c->period_ps)
+                return 0;
+        const char *at = budget_key ? budget_key : period_key;
+        if (at)
+                push_key(r, at);
+        return fail(r, "budget %s exceeds the period %s%s", budget, period,
+                    period_key ? "" : " (the default)");
+}
+
+static int parse_vcpu_server(struct reader *r, json_t *obj, enum hv_policy policy,
+                             struct hv_vcpu_config *c)
+{
+        bool present;
+        uint64_t priority = 0;
+        int rc;
+        if (policy == HV_POLICY_FIXED_PRIORITY) {
+                rc = get_uint(r, obj, "priority", 0, 65535, &priority, NULL);
+                c->priority = (uint32_t)priority;
+                if (rc == 0)
+                        rc = get_positive_time(r, obj, "budget", &c->budget_ps, NULL);
+                if (rc == 0)
+                        rc = get_positive_time(r, obj, "period", &c->period_ps, NULL);
+                return rc == 0 ? check_budget(r, obj, c, 1) : rc;
+        }
+        c->budget_ps = HV_RTDS_DEFAULT_BUDGET_PS;
+        c->period_ps = HV_RTDS_DEFAULT_PERIOD_PS;
+        rc = get_time(r, obj, "budget", &c->budget_ps, &present);
+        if (rc == 0)
+                rc = get_time(r, obj, "period", &c->period_ps, &present);
+        if (rc == 0)
+                rc = get_bool(r, obj, "extra_time", &c->extra_time);
+        return rc == 0 ? check_budget(r, obj, c, HV_RTDS_MIN_PS) : rc;
+}
+
+static int parse_vcpu(struct reader *r, json_t *obj, struct scenario *s, size_t vm, size_t vcpu)
+{
+        const struct key_set keys = { vcpu_keys, vcpu_time_keys };
+        struct hv_config *hv = s->hypervisor;
+        struct hv_vcpu_config *c = &hv->vms[vm].vcpus[vcpu];
+        uint64_t weight = HV_CREDIT_DEFAULT_WEIGHT, cap = 0;
+        bool present;
+        const char *core;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = check_policy_keys(r, obj, hv->policy);
+        if (rc == 0)
+                rc = get_string(r, obj, "core", true, &core);
+        if (rc < 0)
+                return rc;
+        long index = platform_find_core(&s->platform, core);
+        if (index < 0)
+                return fail_key(r, "core", "platform '%s' has no core '%s'", s->platform.name,
+                                core);
+        c->core = (size_t)index;
+        if (hv->policy == HV_POLICY_FIXED_PRIORITY || hv->policy == HV_POLICY_RTDS)
+                rc = parse_vcpu_server(r, obj, hv->policy, c);
+        if (rc == 0 && hv->policy == HV_POLICY_CREDIT) {
+                rc = get_uint(r, obj, "weight", 1, 65535, &weight, &present);
+                if (rc == 0)
+                        rc = get_uint(r, obj, "cap_percent", 0, 100, &cap, &present);
+                c->weight = (uint32_t)weight;
+                c->cap_percent = (uint32_t)cap;
+        }
+        return rc == 0 ? check_vcpu_core_conflict(r, s, vm, vcpu) : rc;
+}
+
+static int parse_vcpus(struct reader *r, json_t *obj, struct scenario *s, size_t vm)
+{
+        struct hv_vm_config *config = &s->hypervisor->vms[vm];
+        json_t *list;
+        int rc = get_nonempty_array(r, obj, "vcpus", &list);
+        if (rc < 0)
+                return rc;
+        size_t count = json_array_size(list);
+        config->vcpus = calloc(count, sizeof *config->vcpus);
+        if (!config->vcpus)
+                return fail_nomem(r);
+        config->vcpu_count = count;
+        size_t mark = push_key(r, "vcpus");
+        for (size_t i = 0; i < count; i++) {
+                size_t element = push_index(r, i);
+                rc = parse_vcpu(r, json_array_get(list, i), s, vm, i);
+                if (rc < 0)
+                        return rc;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
+}
+
+/* The guest OS of a VM: "os" holds its kernel settings, the VM its tasks. */
+static int parse_vm_os(struct reader *r, json_t *obj, struct os_config *os)
+{
+        const struct key_set keys = { vm_os_keys, NULL };
+        size_t scheduler = 0;
+        bool present;
+        json_t *v;
+        int rc = get_required(r, obj, "os", &v);
+        if (rc < 0)
+                return rc;
+        size_t mark = push_key(r, "os");
+        rc = expect_object(r, v);
+        if (rc == 0)
+                rc = check_keys(r, v, &keys);
+        if (rc == 0)
+                rc = get_choice(r, v, "scheduler", true, scheduler_names, &scheduler);
+        os->scheduler = (enum os_scheduler)scheduler;
+        if (rc == 0)
+                rc = get_uint(r, v, "context_switch_cycles", 0, INT64_MAX,
+                              &os->context_switch_cycles, &present);
+        if (rc == 0)
+                pop(r, mark);
+        return rc;
+}
+
+/* The guest's execution resources are the VM's vCPUs, on their cores. */
+static int vm_guest_init(struct reader *r, const struct hv_vm_config *vm, struct os_config *os)
+{
+        os->vm = vm;
+        os->name = strdup(vm->name);
+        os->entity = join_path("vm", vm->name);
+        os->cores = calloc(vm->vcpu_count, sizeof *os->cores);
+        if (!os->name || !os->entity || !os->cores)
+                return fail_nomem(r);
+        os->core_count = vm->vcpu_count;
+        for (size_t i = 0; i < vm->vcpu_count; i++)
+                os->cores[i] = vm->vcpus[i].core;
+        return 0;
+}
+
+static int parse_vm(struct reader *r, json_t *obj, struct scenario *s, size_t index)
+{
+        const struct key_set keys = { vm_keys, NULL };
+        struct hv_vm_config *vm = &s->hypervisor->vms[index];
+        struct os_config *os = &s->oses[index];
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_name(r, obj, &vm->name);
+        if (rc < 0)
+                return rc;
+        for (size_t i = 0; i < index; i++)
+                if (strcmp(s->hypervisor->vms[i].name, vm->name) == 0)
+                        return fail_key(r, "name", "duplicate VM name '%s'", vm->name);
+        rc = parse_vcpus(r, obj, s, index);
+        if (rc == 0)
+                rc = vm_guest_init(r, vm, os);
+        if (rc == 0)
+                rc = parse_vm_os(r, obj, os);
+        if (rc == 0)
+                rc = parse_tasks(r, obj, s, os);
+        return rc;
+}
+
+static int parse_vms(struct reader *r, json_t *root, struct scenario *s)
+{
+        json_t *list;
+        int rc = get_nonempty_array(r, root, "vms", &list);
+        if (rc < 0)
+                return rc;
+        size_t count = json_array_size(list);
+        s->hypervisor->vms = calloc(count, sizeof *s->hypervisor->vms);
+        s->oses = calloc(count, sizeof *s->oses);
+        if (!s->hypervisor->vms || !s->oses)
+                return fail_nomem(r);
+        s->hypervisor->vm_count = count;
+        s->os_count = count;
+        size_t mark = push_key(r, "vms");
+        for (size_t i = 0; i < count; i++) {
+                size_t element = push_index(r, i);
+                rc = parse_vm(r, json_array_get(list, i), s, i);
+                if (rc < 0)
+                        return rc;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
+}
+
+/* ---- ARINC 653 schedule ---- */
+
+/* A window owned by a vCPU: "vm" (a name) and "vcpu" (default 0), pinned to `core`. */
+static int parse_window_owner(struct reader *r, json_t *obj, const struct scenario *s, size_t core,
+                              struct hv_window_config *w)
+{
+        const struct hv_config *hv = s->hypervisor;
+        const char *vm_name;
+        uint64_t vcpu = 0;
+        bool present;
+        int rc = get_string(r, obj, "vm", false, &vm_name);
+        if (rc < 0)
+                return rc;
+        if (!vm_name)
+                return fail(r, "a window needs 'vm' (and 'vcpu') or \"idle\": true");
+        long vm = scenario_find_vm(hv, vm_name);
+        if (vm < 0)
+                return fail_key(r, "vm", "no VM named '%s'", vm_name);
+        rc = get_uint(r, obj, "vcpu", 0, INT64_MAX, &vcpu, &present);
+        if (rc < 0)
+                return rc;
+        const struct hv_vm_config *config = &hv->vms[vm];
+        const char *at = present ? "vcpu" : "vm";
+        if (vcpu >= config->vcpu_count)
+                return fail_key(r, at, "VM '%s' has no vCPU %llu", vm_name,
+                                (unsigned long long)vcpu);
+        if (config->vcpus[vcpu].core != core)
+                return fail_key(r, at, "vCPU %llu of VM '%s' runs on core '%s', not on '%s'",
+                                (unsigned long long)vcpu, vm_name,
+                                s->platform.cores[config->vcpus[vcpu].core].name,
+                                s->platform.cores[core].name);
+        w->vm = (size_t)vm;
+        w->vcpu = (size_t)vcpu;
+        return 0;
+}
+
+static int parse_window(struct reader *r, json_t *obj, const struct scenario *s, size_t core,
+                        struct hv_window_config *w)
+{
+        const struct key_set keys = { window_keys, window_time_keys };
+        bool idle = false;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_bool(r, obj, "idle", &idle);
+        if (rc == 0)
+                rc = get_positive_time(r, obj, "duration", &w->duration_ps, NULL);
+        if (rc < 0)
+                return rc;
+        if (!idle)
+                return parse_window_owner(r, obj, s, core, w);
+        if (json_object_get(obj, "vm") || json_object_get(obj, "vcpu"))
+                return fail_key(r, json_object_get(obj, "vm") ? "vm" : "vcpu",
+                                "an idle window belongs to no VM");
+        w->vm = HV_IDLE;
+        return 0;
+}
+
+static int parse_windows(struct reader *r, json_t *obj, const struct scenario *s, size_t core,
+                         struct hv_core_schedule_config *schedule)
+{
+        json_t *list;
+        int rc = get_nonempty_array(r, obj, "windows", &list);
+        if (rc < 0)
+                return rc;
+        size_t count = json_array_size(list);
+        schedule->windows = calloc(count, sizeof *schedule->windows);
+        if (!schedule->windows)
+                return fail_nomem(r);
+        schedule->window_count = count;
+        size_t mark = push_key(r, "windows");
+        sim_time_t total = 0;
+        for (size_t i = 0; i < count; i++) {
+                size_t element = push_index(r, i);
+                rc = parse_window(r, json_array_get(list, i), s, core, &schedule->windows[i]);
+                if (rc < 0)
+                        return rc;
+                if (schedule->windows[i].duration_ps > SIM_TIME_MAX - total)
+                        return fail(r, "the windows add up to more than 2^64-1 picoseconds");
+                total += schedule->windows[i].duration_ps;
+                pop(r, element);
+        }
+        pop(r, mark);
+        if (total == schedule->major_frame_ps)
+                return 0;
+        char sum[48], frame[48];
+        format_us(sum, sizeof sum, total);
+        format_us(frame, sizeof frame, schedule->major_frame_ps);
+        return fail_key(r, time_key_in(obj, "major_frame"),
+                        "the windows add up to %s but the major frame is %s (fill idle time "
+                        "with {\"idle\": true, \"duration_<unit>\": ...})",
+                        sum, frame);
+}
+
+static int parse_core_schedule(struct reader *r, json_t *obj, struct scenario *s, bool *seen)
+{
+        const struct key_set keys = { schedule_keys, schedule_time_keys };
+        const char *name;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_string(r, obj, "core", true, &name);
+        if (rc < 0)
+                return rc;
+        long core = platform_find_core(&s->platform, name);
+        if (core < 0)
+                return fail_key(r, "core", "platform '%s' has no core '%s'", s->platform.name,
+                                name);
+        if (seen[core])
+                return fail_key(r, "core", "core '%s' already has a schedule", name);
+        seen[core] = true;
+        struct hv_core_schedule_config *schedule = &s->hypervisor->schedules[core];
+        rc = get_positive_time(r, obj, "major_frame", &schedule->major_frame_ps, NULL);
+        return rc == 0 ? parse_windows(r, obj, s, (size_t)core, schedule) : rc;
+}
+
+/* Every vCPU needs a window, or it would never run. */
+static int check_vcpus_have_windows(struct reader *r, const struct hv_config *hv)
+{
+        for (size_t v = 0; v < hv->vm_count; v++) {
+                for (size_t i = 0; i < hv->vms[v].vcpu_count; i++) {
+                        const struct hv_core_schedule_config *schedule =
+                            &hv->schedules[hv->vms[v].vcpus[i].core];
+                        bool found = false;
+                        for (size_t w = 0; w < schedule->window_count && !found; w++)
+                                found =
+                                    schedule->windows[w].vm == v && schedule->windows[w].vcpu == i;
+                        if (found)
+                                continue;
+                        push_key(r, "vms");
+                        push_index(r, v);
+                        push_key(r, "vcpus");
+                        push_index(r, i);
+                        return fail(r,
+                                    "vCPU %zu of VM '%s' has no window in the schedule of its "
+                                    "core, so it would never run",
+                                    i, hv->vms[v].name);
+                }
+        }
+        return 0;
+}
+
+/* arinc653: one schedule per core; a core not listed idles (a frame with no windows). */
+static int parse_schedule(struct reader *r, json_t *obj, struct scenario *s)
+{
+        struct hv_config *hv = s->hypervisor;
+        json_t *list;
+        int rc = get_nonempty_array(r, obj, "schedule", &list);
+        if (rc < 0)
+                return rc;
+        size_t cores = s->platform.core_count;
+        bool *seen = calloc(cores, sizeof *seen);
+        hv->schedules = calloc(cores, sizeof *hv->schedules);
+        if (!seen || !hv->schedules) {
+                free(seen);
+                return fail_nomem(r);
+        }
+        hv->schedule_count = cores;
+        size_t mark = push_key(r, "schedule");
+        for (size_t i = 0; i < json_array_size(list) && rc == 0; i++) {
+                size_t element = push_index(r, i);
+                rc = parse_core_schedule(r, json_array_get(list, i), s, seen);
+                if (rc == 0)
+                        pop(r, element);
+        }
+        free(seen);
+        if (rc < 0)
+                return rc;
+        pop(r, mark);
+        for (size_t c = 0; c < cores; c++)
+                if (hv->schedules[c].major_frame_ps == 0)
+                        hv->schedules[c].major_frame_ps = SIM_PS_PER_MS;
+        return 0;
+}
+
+static int parse_credit(struct reader *r, json_t *obj, struct hv_config *hv)
+{
+        const struct key_set keys = { NULL, credit_time_keys };
+        bool present;
+        hv->credit_timeslice_ps = HV_CREDIT_DEFAULT_TIMESLICE_PS;
+        json_t *credit = json_object_get(obj, "credit");
+        if (!credit)
+                return 0;
+        size_t mark = push_key(r, "credit");
+        int rc = expect_object(r, credit);
+        if (rc == 0)
+                rc = check_keys(r, credit, &keys);
+        if (rc == 0)
+                rc = get_positive_time(r, credit, "timeslice", &hv->credit_timeslice_ps, &present);
+        if (rc == 0 && hv->credit_timeslice_ps > INT64_MAX / 2)
+                return fail_key(r, time_key_in(credit, "timeslice"), "too large");
+        if (rc == 0)
+                pop(r, mark);
+        return rc;
+}
+
+/* A key of the hypervisor object that belongs to one policy. */
+static int check_policy_section(struct reader *r, json_t *obj, const char *key,
+                                enum hv_policy owner, enum hv_policy policy)
+{
+        if (policy == owner || !json_object_get(obj, key))
+                return 0;
+        return fail_key(r, key,
+                        "'%s' applies to policy '%s' only (this hypervisor's policy is '%s')", key,
+                        policy_names[owner], policy_names[policy]);
+}
+
+/* The "hypervisor" object up to its schedule (which needs the VMs). */
+static int parse_hypervisor(struct reader *r, json_t *obj, struct scenario *s)
+{
+        const struct key_set keys = { hv_keys, NULL };
+        size_t policy = 0;
+        bool present;
+        s->hypervisor = calloc(1, sizeof *s->hypervisor);
+        if (!s->hypervisor)
+                return fail_nomem(r);
+        struct hv_config *hv = s->hypervisor;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_choice(r, obj, "policy", true, policy_names, &policy);
+        hv->policy = (enum hv_policy)policy;
+        if (rc == 0)
+                rc = check_policy_section(r, obj, "credit", HV_POLICY_CREDIT, hv->policy);
+        if (rc == 0)
+                rc = check_policy_section(r, obj, "schedule", HV_POLICY_ARINC653, hv->policy);
+        if (rc == 0)
+                rc = get_uint(r, obj, "world_switch_cycles", 0, INT64_MAX, &hv->world_switch_cycles,
+                              &present);
+        if (rc == 0)
+                rc = get_uint(r, obj, "trap_entry_cycles", 0, INT64_MAX, &hv->trap_entry_cycles,
+                              &present);
+        if (rc == 0)
+                rc = get_uint(r, obj, "trap_exit_cycles", 0, INT64_MAX, &hv->trap_exit_cycles,
+                              &present);
+        if (rc == 0 && hv->policy == HV_POLICY_CREDIT)
+                rc = parse_credit(r, obj, hv);
+        return rc;
+}
+
+/* "hypervisor" and "vms" (they need each other); the schedule last, as it names VMs. */
+static int parse_virtualised(struct reader *r, json_t *root, struct scenario *s)
+{
+        json_t *obj = json_object_get(root, "hypervisor");
+        size_t mark = push_key(r, "hypervisor");
+        int rc = parse_hypervisor(r, obj, s);
+        if (rc < 0)
+                return rc;
+        pop(r, mark);
+        rc = parse_vms(r, root, s);
+        if (rc < 0 || s->hypervisor->policy != HV_POLICY_ARINC653)
+                return rc;
+        mark = push_key(r, "hypervisor");
+        rc = parse_schedule(r, obj, s);
+        if (rc < 0)
+                return rc;
+        pop(r, mark);
+        return check_vcpus_have_windows(r, s->hypervisor);
 }
 
 /* ---- requirements ---- */
@@ -1019,18 +1716,68 @@ static size_t split_metric(char *copy, char *parts[6])
         }
 }
 
+/* "os/<os>/task/<task>" (AMP) or "vm/<vm>/task/<task>" (hypervisor). */
+static int check_task_entity(struct reader *r, const struct scenario *s, char *parts[6])
+{
+        bool vm = strcmp(parts[0], "vm") == 0;
+        if (vm && !s->hypervisor)
+                return fail(r,
+                            "no VM named '%s': this is an AMP design (its tasks are "
+                            "'os/<os>/task/<task>')",
+                            parts[1]);
+        if (!vm && s->hypervisor)
+                return fail(r,
+                            "no OS named '%s': under a hypervisor the tasks are "
+                            "'vm/<vm>/task/<task>'",
+                            parts[1]);
+        const struct os_config *os = scenario_find_os(s, parts[1]);
+        if (!os)
+                return fail(r, "no %s named '%s'", vm ? "VM" : "OS", parts[1]);
+        if (!os_has_task(os, parts[3]))
+                return fail(r, "%s '%s' has no task '%s'", vm ? "VM" : "OS", parts[1], parts[3]);
+        return 0;
+}
+
+/* "hv/core/<core>", "hv/vm/<vm>" or "hv/vm/<vm>/vcpu/<i>" with the metric after it. */
+static int check_hv_entity(struct reader *r, const struct scenario *s, char *parts[6], size_t n,
+                           const char *const **metrics)
+{
+        if (!s->hypervisor)
+                return fail(r, "this scenario has no hypervisor (an AMP design)");
+        if (n == 4 && strcmp(parts[1], "core") == 0) {
+                if (platform_find_core(&s->platform, parts[2]) < 0)
+                        return fail(r, "platform '%s' has no core '%s'", s->platform.name,
+                                    parts[2]);
+                *metrics = scenario_hv_core_metrics;
+                return 0;
+        }
+        bool vcpu = n == 6 && strcmp(parts[3], "vcpu") == 0;
+        if (strcmp(parts[1], "vm") != 0 || (n != 4 && !vcpu))
+                return fail(r, "expected 'hv/core/<core>/<metric>', 'hv/vm/<vm>/<metric>' or "
+                               "'hv/vm/<vm>/vcpu/<index>/<metric>'");
+        long vm = scenario_find_vm(s->hypervisor, parts[2]);
+        if (vm < 0)
+                return fail(r, "no VM named '%s'", parts[2]);
+        *metrics = scenario_hv_vm_metrics;
+        if (!vcpu)
+                return 0;
+        char *end;
+        unsigned long index = strtoul(parts[4], &end, 10);
+        if (parts[4][0] < '0' || parts[4][0] > '9' || *end != '\0' ||
+            index >= s->hypervisor->vms[vm].vcpu_count)
+                return fail(r, "VM '%s' has no vCPU '%s'", parts[2], parts[4]);
+        *metrics = scenario_hv_vcpu_metrics;
+        return 0;
+}
+
 static int check_entity(struct reader *r, const struct scenario *s, char *parts[6], size_t n,
                         const char *const **metrics, const char **kind)
 {
-        if (n == 5 && strcmp(parts[0], "os") == 0 && strcmp(parts[2], "task") == 0) {
-                const struct os_config *os = scenario_find_os(s, parts[1]);
-                if (!os)
-                        return fail(r, "no OS named '%s'", parts[1]);
-                if (!os_has_task(os, parts[3]))
-                        return fail(r, "OS '%s' has no task '%s'", parts[1], parts[3]);
+        if (n == 5 && (strcmp(parts[0], "os") == 0 || strcmp(parts[0], "vm") == 0) &&
+            strcmp(parts[2], "task") == 0) {
                 *metrics = scenario_task_metrics;
                 *kind = "task metric";
-                return 0;
+                return check_task_entity(r, s, parts);
         }
         if (n == 3 && strcmp(parts[0], "core") == 0) {
                 if (platform_find_core(&s->platform, parts[1]) < 0)
@@ -1040,7 +1787,12 @@ static int check_entity(struct reader *r, const struct scenario *s, char *parts[
                 *kind = "core metric";
                 return 0;
         }
-        return fail(r, "expected 'os/<os>/task/<task>/<metric>' or 'core/<core>/<metric>'");
+        if (strcmp(parts[0], "hv") == 0 && n >= 4 && n <= 6) {
+                *kind = "hypervisor metric";
+                return check_hv_entity(r, s, parts, n, metrics);
+        }
+        return fail(r, "expected 'os/<os>/task/<task>/<metric>', 'vm/<vm>/task/<task>/<metric>', "
+                       "'core/<core>/<metric>' or 'hv/.../<metric>'");
 }
 
 static int parse_metric(struct reader *r, const struct scenario *s, const char *metric,
@@ -1128,8 +1880,9 @@ static int parse_requirements(struct reader *r, json_t *root, struct scenario *s
 
 /* ---- scenario ---- */
 
-static const char *const scenario_keys[] = { "name", "description",  "platform", "run",
-                                             "oses", "requirements", NULL };
+static const char *const scenario_keys[] = { "name", "description",  "platform",
+                                             "run",  "oses",         "hypervisor",
+                                             "vms",  "requirements", NULL };
 static const char *const run_keys[] = { "seed", "fidelity", NULL };
 static const char *const run_time_keys[] = { "duration", NULL };
 static const char *const fidelity_names[] = { "detailed", "fast", NULL };
@@ -1183,6 +1936,30 @@ static int parse_oses(struct reader *r, json_t *root, struct scenario *s)
         return 0;
 }
 
+/* An AMP design ("oses") or a hypervisor design ("hypervisor" and "vms"), never both. */
+static int parse_system(struct reader *r, json_t *root, struct scenario *s)
+{
+        bool oses = json_object_get(root, "oses") != NULL;
+        bool hv = json_object_get(root, "hypervisor") != NULL;
+        bool vms = json_object_get(root, "vms") != NULL;
+        if (oses && (hv || vms))
+                return fail_key(r, "oses",
+                                "'oses' (an AMP design, each OS owning its cores) and '%s' (a "
+                                "hypervisor design) exclude each other; under a hypervisor the "
+                                "OSes are the guests of 'vms'",
+                                hv ? "hypervisor" : "vms");
+        if (oses)
+                return parse_oses(r, root, s);
+        if (vms && !hv)
+                return fail_key(r, "vms", "'vms' needs a 'hypervisor' to schedule their vCPUs");
+        if (hv && !vms)
+                return fail_key(r, "hypervisor", "a 'hypervisor' needs 'vms' to run");
+        if (!hv)
+                return fail(r, "missing required key 'oses' (an AMP design) or 'hypervisor' and "
+                               "'vms'");
+        return parse_virtualised(r, root, s);
+}
+
 static int parse_scenario(struct reader *r, struct scenario *s)
 {
         const struct key_set keys = { scenario_keys, NULL };
@@ -1198,7 +1975,7 @@ static int parse_scenario(struct reader *r, struct scenario *s)
         if (rc == 0)
                 rc = load_platform(r, r->root, &s->platform);
         if (rc == 0)
-                rc = parse_oses(r, r->root, s);
+                rc = parse_system(r, r->root, s);
         if (rc == 0)
                 rc = parse_requirements(r, r->root, s);
         return rc;
@@ -1217,6 +1994,28 @@ int scenario_load(const char *path, struct scenario *out, struct scenario_diag *
         if (rc < 0)
                 scenario_free(out);
         return rc;
+}
+
+int scenario_task_entity(char *buf, size_t size, const struct scenario *scenario, size_t os_index,
+                         size_t task_index)
+{
+        const struct os_config *os = &scenario->oses[os_index];
+        return snprintf(buf, size, "%s/task/%s", os->entity, os->tasks[task_index].name);
+}
+
+static void free_hypervisor(struct hv_config *hv)
+{
+        if (!hv)
+                return;
+        for (size_t i = 0; i < hv->vm_count; i++) {
+                free(hv->vms[i].name);
+                free(hv->vms[i].vcpus);
+        }
+        for (size_t i = 0; i < hv->schedule_count; i++)
+                free(hv->schedules[i].windows);
+        free(hv->vms);
+        free(hv->schedules);
+        free(hv);
 }
 
 static void free_platform(struct platform_config *p)
@@ -1243,6 +2042,7 @@ void scenario_free(struct scenario *scenario)
                 free(os->tasks);
                 free(os->cores);
                 free(os->name);
+                free(os->entity);
         }
         for (size_t i = 0; i < scenario->requirement_count; i++) {
                 free(scenario->requirements[i].metric);
@@ -1251,6 +2051,7 @@ void scenario_free(struct scenario *scenario)
         }
         free(scenario->oses);
         free(scenario->requirements);
+        free_hypervisor(scenario->hypervisor);
         free_platform(&scenario->platform);
         free(scenario->name);
         free(scenario->description);

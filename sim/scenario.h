@@ -9,8 +9,10 @@
  * struct scenario_diag with the file, the JSON path (such as "$.oses[0].tasks[2].period_us"),
  * the line and column of the offending value (0 when the file cannot be read) and a message.
  *
- * The format is documented key by key in scenarios/schema/scenario.schema.json and
- * scenarios/schema/platform.schema.json.
+ * A scenario is either an AMP design (top-level "oses": each OS owns cores) or a hypervisor
+ * design ("hypervisor" and "vms": each VM has vCPUs on cores, a guest OS and tasks); the two
+ * are exclusive. The format is documented key by key in scenarios/schema/scenario.schema.json
+ * and scenarios/schema/platform.schema.json.
  */
 #ifndef MOSAIC_SIM_SCENARIO_H
 #define MOSAIC_SIM_SCENARIO_H
@@ -78,6 +80,7 @@ struct task_config {
         sim_time_t deadline_ps;         /* relative; defaults to the period */
         uint32_t priority;              /* higher value = more urgent */
         size_t core;                    /* index into platform cores; one of the OS's cores */
+        size_t vcpu;                    /* in a VM: the vCPU it runs on (on `core`); AMP: 0 */
         struct demand_config demand;
 };
 
@@ -86,14 +89,91 @@ enum os_scheduler {
         OS_SCHED_FIXED_PRIORITY /* preemptive, partitioned per core (OSEK/AUTOSAR-like) */
 };
 
+struct hv_vm_config;
+
+/*
+ * An operating system: in an AMP design (top-level "oses") one that owns platform cores; under
+ * a hypervisor the guest of one VM (then vm != NULL, and oses[i] is the guest of
+ * hypervisor->vms[i]). Its i-th execution resource is platform core cores[i] in AMP, and vCPU
+ * i of its VM in a VM, whose physical core is cores[i] (several vCPUs may share one).
+ */
 struct os_config {
         char *name;
+        char *entity; /* "os/<name>" in AMP, "vm/<name>" for a VM's guest */
+        const struct hv_vm_config *vm;
         enum os_scheduler scheduler;
         uint64_t context_switch_cycles;
         size_t core_count;
-        size_t *cores; /* indices into platform cores */
+        size_t *cores; /* indices into platform cores, one per execution resource */
         size_t task_count;
         struct task_config *tasks;
+};
+
+/* ---- hypervisor ---- */
+
+/* A window's vm index meaning "no VM": the core idles. */
+#define HV_IDLE SIZE_MAX
+
+/* Xen RTDS defaults (xen/common/sched/rt.c: RTDS_DEFAULT_PERIOD, RTDS_DEFAULT_BUDGET) and its
+ * minimum period and budget (RTDS_MIN_PERIOD, RTDS_MIN_BUDGET, newer versions). */
+#define HV_RTDS_DEFAULT_PERIOD_PS (10 * SIM_PS_PER_MS)
+#define HV_RTDS_DEFAULT_BUDGET_PS (4 * SIM_PS_PER_MS)
+#define HV_RTDS_MIN_PS            (10 * SIM_PS_PER_US)
+/* Xen credit1: 30 ms time slice (sched_credit_tslice_ms default), default weight 256. */
+#define HV_CREDIT_DEFAULT_TIMESLICE_PS (30 * SIM_PS_PER_MS)
+#define HV_CREDIT_DEFAULT_WEIGHT       256
+
+enum hv_policy {
+        HV_POLICY_STATIC,
+        HV_POLICY_ARINC653,
+        HV_POLICY_FIXED_PRIORITY,
+        HV_POLICY_RTDS,
+        HV_POLICY_CREDIT
+};
+
+/* The loader fills every default in; the hypervisor model also accepts 0 for "default" where
+ * noted, for configurations built by hand. */
+struct hv_vcpu_config {
+        size_t core;          /* index into the platform (= hypervisor) cores */
+        uint32_t priority;    /* fixed_priority: higher = more urgent, unique per core */
+        sim_time_t budget_ps; /* fixed_priority (> 0), rtds (0 = default) */
+        sim_time_t period_ps; /* fixed_priority (> 0), rtds (0 = default) */
+        bool extra_time;      /* rtds: may run in slack once its budget is spent */
+        uint32_t weight;      /* credit: 0 = default */
+        uint32_t cap_percent; /* credit: 0 = uncapped, else at most this % of its core */
+};
+
+struct hv_vm_config {
+        char *name;
+        size_t vcpu_count;
+        struct hv_vcpu_config *vcpus;
+};
+
+/* One ARINC 653 window: `duration_ps` for vCPU `vcpu` of VM `vm` (vm == HV_IDLE: idle). */
+struct hv_window_config {
+        size_t vm;
+        size_t vcpu;
+        sim_time_t duration_ps;
+};
+
+/* The cyclic schedule of one core: windows back to back from the frame start; the rest of the
+ * major frame after the last window is idle. */
+struct hv_core_schedule_config {
+        sim_time_t major_frame_ps;
+        size_t window_count;
+        struct hv_window_config *windows;
+};
+
+struct hv_config {
+        enum hv_policy policy;
+        uint64_t world_switch_cycles;
+        uint64_t trap_entry_cycles;
+        uint64_t trap_exit_cycles;
+        sim_time_t credit_timeslice_ps; /* credit: slice and accounting period, 0 = 30 ms */
+        size_t vm_count;
+        struct hv_vm_config *vms;
+        size_t schedule_count; /* arinc653: one per physical core, in core order */
+        struct hv_core_schedule_config *schedules;
 };
 
 /* ---- requirements ---- */
@@ -122,7 +202,8 @@ struct scenario {
         char *file;
         struct run_config run;
         struct platform_config platform;
-        size_t os_count;
+        struct hv_config *hypervisor; /* NULL in an AMP design */
+        size_t os_count;              /* AMP: the OSes; with a hypervisor: one guest per VM */
         struct os_config *oses;
         size_t requirement_count;
         struct requirement_config *requirements;
@@ -135,15 +216,32 @@ struct scenario {
 int scenario_load(const char *path, struct scenario *out, struct scenario_diag *diag);
 void scenario_free(struct scenario *scenario);
 
-/* Lookups by name; NULL or -1 when absent. */
+/* Lookups by name; NULL or -1 when absent. scenario_find_os finds AMP OSes and VM guests. */
 const struct os_config *scenario_find_os(const struct scenario *scenario, const char *name);
 long platform_find_core(const struct platform_config *platform, const char *name);
+long scenario_find_vm(const struct hv_config *hypervisor, const char *name);
+
+/* The index of the execution resource of `os` that `task` runs on (its vCPU in a VM, its core's
+ * position in os->cores in AMP), or -1 when it names none. */
+long scenario_task_cpu(const struct os_config *os, const struct task_config *task);
 
 /*
- * Metric names a requirement may use on a task entity ("os/<os>/task/<task>") and a core entity
- * ("core/<core>"); scenario_load rejects others. NULL-terminated lists.
+ * The entity path of task `task_index` of OS `os_index`: "os/<os>/task/<task>" in AMP,
+ * "vm/<vm>/task/<task>" for a VM's guest, as in summary.json. Returns what snprintf returns.
+ */
+int scenario_task_entity(char *buf, size_t size, const struct scenario *scenario, size_t os_index,
+                         size_t task_index);
+
+/*
+ * Metric names a requirement may use on a task entity ("os/<os>/task/<task>" or
+ * "vm/<vm>/task/<task>"), a core entity ("core/<core>") and the hypervisor's entities
+ * ("hv/core/<core>", "hv/vm/<vm>", "hv/vm/<vm>/vcpu/<i>"); scenario_load rejects others.
+ * NULL-terminated lists.
  */
 extern const char *const scenario_task_metrics[];
 extern const char *const scenario_core_metrics[];
+extern const char *const scenario_hv_core_metrics[];
+extern const char *const scenario_hv_vm_metrics[];
+extern const char *const scenario_hv_vcpu_metrics[];
 
 #endif

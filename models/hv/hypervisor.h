@@ -47,8 +47,9 @@
  * Run times and hypervisor time of work in progress are added by hv_finish().
  *
  * Not modelled: vCPU migration, gang scheduling, interrupt injection latency, per-trap
- * memory footprints. The configuration structs below are the immutable config a scenario
- * loader will fill; nothing here parses JSON.
+ * memory footprints. The configuration structs (struct hv_config and its parts, enum
+ * hv_policy, the HV_* defaults) are the immutable config in sim/scenario.h, which the scenario
+ * loader fills from a scenario's "hypervisor" and "vms"; nothing here parses JSON.
  */
 #ifndef MOSAIC_HV_HYPERVISOR_H
 #define MOSAIC_HV_HYPERVISOR_H
@@ -59,70 +60,8 @@
 
 #include "models/hw/core.h"
 #include "sim/metrics.h"
+#include "sim/scenario.h"
 #include "sim/sim.h"
-
-/* A window's vm index meaning "no VM": the core idles. */
-#define HV_IDLE SIZE_MAX
-
-/* Xen RTDS defaults (xen/common/sched/rt.c: RTDS_DEFAULT_PERIOD, RTDS_DEFAULT_BUDGET) and its
- * minimum period and budget (RTDS_MIN_PERIOD, RTDS_MIN_BUDGET, newer versions). */
-#define HV_RTDS_DEFAULT_PERIOD_PS (10 * SIM_PS_PER_MS)
-#define HV_RTDS_DEFAULT_BUDGET_PS (4 * SIM_PS_PER_MS)
-#define HV_RTDS_MIN_PS            (10 * SIM_PS_PER_US)
-/* Xen credit1: 30 ms time slice (sched_credit_tslice_ms default), default weight 256. */
-#define HV_CREDIT_DEFAULT_TIMESLICE_PS (30 * SIM_PS_PER_MS)
-#define HV_CREDIT_DEFAULT_WEIGHT       256
-
-enum hv_policy {
-        HV_POLICY_STATIC,
-        HV_POLICY_ARINC653,
-        HV_POLICY_FIXED_PRIORITY,
-        HV_POLICY_RTDS,
-        HV_POLICY_CREDIT
-};
-
-struct hv_vcpu_config {
-        size_t core;          /* index into the hypervisor's physical cores */
-        uint32_t priority;    /* fixed_priority: higher = more urgent, unique per core */
-        sim_time_t budget_ps; /* fixed_priority (> 0), rtds (0 = default) */
-        sim_time_t period_ps; /* fixed_priority (> 0), rtds (0 = default) */
-        bool extra_time;      /* rtds: may run in slack once its budget is spent */
-        uint32_t weight;      /* credit: 0 = default */
-        uint32_t cap_percent; /* credit: 0 = uncapped, else at most this % of its core */
-};
-
-struct hv_vm_config {
-        char *name;
-        size_t vcpu_count;
-        struct hv_vcpu_config *vcpus;
-};
-
-/* One ARINC 653 window: `duration_ps` for vCPU `vcpu` of VM `vm` (vm == HV_IDLE: idle). */
-struct hv_window_config {
-        size_t vm;
-        size_t vcpu;
-        sim_time_t duration_ps;
-};
-
-/* The cyclic schedule of one core: windows back to back from the frame start; the rest of the
- * major frame after the last window is idle. */
-struct hv_core_schedule_config {
-        sim_time_t major_frame_ps;
-        size_t window_count;
-        struct hv_window_config *windows;
-};
-
-struct hv_config {
-        enum hv_policy policy;
-        uint64_t world_switch_cycles;
-        uint64_t trap_entry_cycles;
-        uint64_t trap_exit_cycles;
-        sim_time_t credit_timeslice_ps; /* credit: slice and accounting period, 0 = 30 ms */
-        size_t vm_count;
-        struct hv_vm_config *vms;
-        size_t schedule_count; /* arinc653: one per physical core, in core order */
-        struct hv_core_schedule_config *schedules;
-};
 
 struct hv;
 struct hv_vcpu;

@@ -248,28 +248,20 @@ static const struct guest_os_sched_ops *guest_os_policy(enum os_scheduler schedu
         }
 }
 
-static long guest_os_cpu_index(const struct os_config *config, size_t platform_core)
-{
-        for (size_t i = 0; i < config->core_count; i++) {
-                if (config->cores[i] == platform_core)
-                        return (long)i;
-        }
-        return -1;
-}
-
 int guest_os_check_config(const struct os_config *config)
 {
         if (guest_os_policy(config->scheduler) == NULL)
                 return -EINVAL;
         for (size_t i = 0; i < config->task_count; i++) {
                 const struct task_config *a = &config->tasks[i];
+                long cpu = scenario_task_cpu(config, a);
 
-                if (guest_os_cpu_index(config, a->core) < 0)
+                if (cpu < 0)
                         return -EINVAL;
                 for (size_t j = 0; j < i; j++) {
                         const struct task_config *b = &config->tasks[j];
 
-                        if (a->core == b->core && a->priority == b->priority)
+                        if (scenario_task_cpu(config, b) == cpu && a->priority == b->priority)
                                 return -EINVAL;
                 }
         }
@@ -304,7 +296,7 @@ static int guest_os_init_tasks(struct guest_os *os, uint64_t seed,
 
                 task->os = os;
                 task->config = config;
-                task->cpu = &os->cpus[guest_os_cpu_index(os->config, config->core)];
+                task->cpu = &os->cpus[scenario_task_cpu(os->config, config)];
                 task->metrics = task_metrics[i];
                 err = task_init(&task->generator, config, os->config->name, seed);
                 if (err != 0)

@@ -1,7 +1,8 @@
 /*
  * guest_os: an operating system that runs the jobs of its tasks on execution resources.
  *
- * Partitioned: every task runs on its configured core (one of the OS's cores); each core has
+ * Partitioned: every task runs on its configured core (one of the OS's cores; in a VM, its
+ * vCPU: "core" below means the OS's execution resource, see scenario_task_cpu); each core has
  * its own ready queue, ordered by a scheduling policy (a struct guest_os_sched_ops: fixed
  * priority in sched_fixed_priority.h; EDF or fair policies go in their own files). The OS talks
  * to each core only through a struct exec_port (models/hw/core.h).

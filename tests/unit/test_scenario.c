@@ -218,6 +218,145 @@ START_TEST(test_missing_scenario_file)
 }
 END_TEST
 
+/* ---- hypervisor designs ---- */
+
+START_TEST(test_valid_hv)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "hv_base.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+
+        const struct hv_config *hv = s.hypervisor;
+        ck_assert_ptr_nonnull(hv);
+        ck_assert_int_eq(hv->policy, HV_POLICY_FIXED_PRIORITY);
+        ck_assert_uint_eq(hv->world_switch_cycles, 1200);
+        ck_assert_uint_eq(hv->trap_entry_cycles, 150);
+        ck_assert_uint_eq(hv->trap_exit_cycles, 100);
+        ck_assert_uint_eq(hv->schedule_count, 0);
+        ck_assert_uint_eq(hv->vm_count, 2);
+        ck_assert_str_eq(hv->vms[0].name, "rtos");
+        ck_assert_uint_eq(hv->vms[0].vcpu_count, 1);
+        ck_assert_uint_eq(hv->vms[0].vcpus[0].core, 0);
+        ck_assert_uint_eq(hv->vms[0].vcpus[0].priority, 2);
+        ck_assert_uint_eq(hv->vms[0].vcpus[0].budget_ps, 2000000000ull); /* 2000 us */
+        ck_assert_uint_eq(hv->vms[0].vcpus[0].period_ps, 5000000000ull); /* 5000 us */
+        ck_assert_uint_eq(hv->vms[1].vcpu_count, 2);
+        ck_assert_uint_eq(hv->vms[1].vcpus[1].core, 1);
+        ck_assert_uint_eq(hv->vms[1].vcpus[1].budget_ps, 5000000000ull); /* 5 ms */
+
+        /* one guest OS per VM, in VM order, on the VM's vCPUs */
+        ck_assert_uint_eq(s.os_count, 2);
+        const struct os_config *rtos = &s.oses[0], *linux_os = &s.oses[1];
+        ck_assert_str_eq(rtos->name, "rtos");
+        ck_assert_str_eq(rtos->entity, "vm/rtos");
+        ck_assert_ptr_eq(rtos->vm, &hv->vms[0]);
+        ck_assert_uint_eq(rtos->context_switch_cycles, 400);
+        ck_assert_uint_eq(rtos->core_count, 1);
+        ck_assert_uint_eq(rtos->cores[0], 0);
+        ck_assert_ptr_eq(linux_os->vm, &hv->vms[1]);
+        ck_assert_uint_eq(linux_os->context_switch_cycles, 0);
+        ck_assert_uint_eq(linux_os->core_count, 2);
+        ck_assert_uint_eq(linux_os->cores[0], 0);
+        ck_assert_uint_eq(linux_os->cores[1], 1);
+        /* media on vCPU 1 (core cpu1), ui on the default vCPU 0 (core cpu0) */
+        ck_assert_uint_eq(linux_os->tasks[0].vcpu, 1);
+        ck_assert_uint_eq(linux_os->tasks[0].core, 1);
+        ck_assert_uint_eq(linux_os->tasks[1].vcpu, 0);
+        ck_assert_uint_eq(linux_os->tasks[1].core, 0);
+        ck_assert_int_eq(scenario_task_cpu(linux_os, &linux_os->tasks[0]), 1);
+        ck_assert_ptr_eq(scenario_find_os(&s, "linux"), linux_os);
+        ck_assert_int_eq(scenario_find_vm(hv, "linux"), 1);
+        ck_assert_int_eq(scenario_find_vm(hv, "nope"), -1);
+
+        char entity[64];
+        scenario_task_entity(entity, sizeof entity, &s, 1, 0);
+        ck_assert_str_eq(entity, "vm/linux/task/media");
+
+        ck_assert_uint_eq(s.requirement_count, 3);
+        ck_assert_str_eq(s.requirements[0].entity, "vm/rtos/task/brake");
+        ck_assert_str_eq(s.requirements[1].entity, "hv/vm/linux/vcpu/1");
+        ck_assert_str_eq(s.requirements[1].name, "wait_time_p99_us");
+        ck_assert_str_eq(s.requirements[2].entity, "hv/core/cpu0");
+        scenario_free(&s);
+        ck_assert_ptr_null(s.hypervisor);
+}
+END_TEST
+
+START_TEST(test_amp_task_entity)
+{
+        struct scenario s;
+        char entity[64];
+        ck_assert_int_eq(scenario_load(FIXTURES "base.json", &s, NULL), 0);
+        ck_assert_ptr_null(s.hypervisor);
+        ck_assert_ptr_null(s.oses[0].vm);
+        ck_assert_str_eq(s.oses[0].entity, "os/rtos");
+        scenario_task_entity(entity, sizeof entity, &s, 0, 1);
+        ck_assert_str_eq(entity, "os/rtos/task/diag");
+        scenario_free(&s);
+}
+END_TEST
+
+START_TEST(test_valid_arinc653)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "arinc_base.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        const struct hv_config *hv = s.hypervisor;
+        ck_assert_int_eq(hv->policy, HV_POLICY_ARINC653);
+        /* one schedule per platform core, in core order; unlisted cores idle (no windows) */
+        ck_assert_uint_eq(hv->schedule_count, 4);
+        ck_assert_uint_eq(hv->schedules[0].major_frame_ps, 10000000000ull); /* 10 ms */
+        ck_assert_uint_eq(hv->schedules[0].window_count, 2);
+        ck_assert_uint_eq(hv->schedules[0].windows[0].vm, 0);
+        ck_assert_uint_eq(hv->schedules[0].windows[0].vcpu, 0);
+        ck_assert_uint_eq(hv->schedules[0].windows[0].duration_ps, 3000000000ull);
+        ck_assert_uint_eq(hv->schedules[0].windows[1].vm, HV_IDLE);
+        ck_assert_uint_eq(hv->schedules[0].windows[1].duration_ps, 7000000000ull);
+        for (size_t c = 1; c < 4; c++)
+                ck_assert_uint_eq(hv->schedules[c].window_count, 0);
+        scenario_free(&s);
+}
+END_TEST
+
+START_TEST(test_valid_rtds_defaults)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "valid_hv_rtds.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        const struct hv_vcpu_config *v = s.hypervisor->vms[0].vcpus;
+        /* Xen RTDS defaults: budget 4 ms, period 10 ms; extra time off unless asked for */
+        ck_assert_uint_eq(v[0].budget_ps, 4000000000ull);
+        ck_assert_uint_eq(v[0].period_ps, 10000000000ull);
+        ck_assert(!v[0].extra_time);
+        ck_assert_uint_eq(v[1].budget_ps, 1000000000ull);
+        ck_assert_uint_eq(v[1].period_ps, 2000000000ull);
+        ck_assert(v[1].extra_time);
+        /* t0 and t1 share priority 3 on one physical core (cpu2) but not on one vCPU */
+        ck_assert_uint_eq(s.oses[0].tasks[0].core, s.oses[0].tasks[1].core);
+        ck_assert_uint_eq(s.oses[0].tasks[1].vcpu, 1);
+        scenario_free(&s);
+}
+END_TEST
+
+START_TEST(test_valid_credit_defaults)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "valid_hv_credit.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        const struct hv_config *hv = s.hypervisor;
+        ck_assert_uint_eq(hv->credit_timeslice_ps, 2500000000ull); /* 2500 us */
+        ck_assert_uint_eq(hv->vms[0].vcpus[0].weight, 256);        /* Xen's default */
+        ck_assert_uint_eq(hv->vms[0].vcpus[0].cap_percent, 0);     /* no cap */
+        ck_assert_uint_eq(hv->vms[0].vcpus[1].weight, 512);
+        ck_assert_uint_eq(hv->vms[0].vcpus[1].cap_percent, 40);
+        scenario_free(&s);
+}
+END_TEST
+
 /* ---- malformed scenarios ---- */
 
 struct bad_case {
@@ -279,9 +418,9 @@ static const struct bad_case bad_cases[] = {
           "core 'cpu1' already belongs to OS 'rtos'" },
         { "bad_req_missing_task.json", -EINVAL, NULL, "$.requirements[0].metric", 28, 0,
           "OS 'rtos' has no task 'brakes'" },
-        /* entities are os/... and core/... (not the vm/... of the early design sketch) */
+        /* AMP tasks are os/...; vm/... names the tasks of a VM, and there is none here */
         { "bad_req_entity.json", -EINVAL, NULL, "$.requirements[0].metric", 28, 0,
-          "expected 'os/<os>/task/<task>/<metric>' or 'core/<core>/<metric>'" },
+          "no VM named 'rtos': this is an AMP design" },
         { "bad_req_core.json", -EINVAL, NULL, "$.requirements[0].metric", 28, 0,
           "platform 'generic-4core' has no core 'cpu9'" },
         { "bad_req_unknown_metric.json", -EINVAL, NULL, "$.requirements[0].metric", 28, 0,
@@ -312,6 +451,66 @@ static const struct bad_case bad_cases[] = {
         /* a key that needs the quoted path form; `"bad key": 1` has its value in column 43 */
         { "bad_quoted_key.json", -EINVAL, NULL, "$.run[\"bad key\"]", 4, 43,
           "unknown key 'bad key'" },
+
+        /* ---- hypervisor designs: hv_base.json (fixed_priority) or arinc_base.json with one
+         * defect ---- */
+        /* `  "oses": [],`: the array starts in column 11 */
+        { "bad_hv_with_oses.json", -EINVAL, NULL, "$.oses", 5, 11,
+          "'oses' (an AMP design, each OS owning its cores) and 'hypervisor'" },
+        /* no "hypervisor" object; reported at `  "vms": [`, column 10 */
+        { "bad_hv_missing.json", -EINVAL, NULL, "$.vms", 5, 10, "'vms' needs a 'hypervisor'" },
+        { "bad_arinc_missing_schedule.json", -EINVAL, NULL, "$.hypervisor", 5, 17,
+          "missing required key 'schedule'" },
+        { "bad_hv_policy.json", -EINVAL, NULL, "$.hypervisor.policy", 6, 15,
+          "unknown value 'fixed_prioirty' (expected 'static', 'arinc653', 'fixed_priority', "
+          "'rtds', 'credit'); did you mean 'fixed_priority'?" },
+        /* "credit" is on line 10 (line 9 only gained a comma) */
+        { "bad_hv_credit_section.json", -EINVAL, NULL, "$.hypervisor.credit", 10, 0,
+          "'credit' applies to policy 'credit' only (this hypervisor's policy is "
+          "'fixed_priority')" },
+        { "bad_hv_vcpu_key_policy.json", -EINVAL, NULL, "$.vms[0].vcpus[0].weight", 15, 0,
+          "'weight' applies to policy 'credit' only" },
+        /* 6000 us > 5000 us; `budget_us": 6000`: the value is in column 55 */
+        { "bad_hv_budget.json", -EINVAL, NULL, "$.vms[0].vcpus[0].budget_us", 15, 55,
+          "budget 6000 us exceeds the period 5000 us" },
+        /* RTDS defaults: period 10 ms (Xen), so a 12 ms budget alone is too long */
+        { "bad_rtds_default_budget.json", -EINVAL, NULL, "$.vms[0].vcpus[0].budget_ms", 9, 0,
+          "budget 12000 us exceeds the period 10000 us (the default)" },
+        { "bad_hv_vcpu_priority.json", -EINVAL, NULL, "$.vms[1].vcpus[0].priority", 26, 0,
+          "priority 2 is already used by vCPU 0 of VM 'rtos' on core 'cpu0'" },
+        { "bad_hv_vcpu_core.json", -EINVAL, NULL, "$.vms[1].vcpus[1].core", 27, 0,
+          "platform 'generic-4core' has no core 'cpu9'" },
+        /* two vCPUs on cpu0 under static partitioning: the second is reported, line 12 */
+        { "bad_static_shared.json", -EINVAL, NULL, "$.vms[0].vcpus[1].core", 12, 0,
+          "core 'cpu0' already runs vCPU 0 of VM 'rtos'" },
+        { "bad_hv_duplicate_vm.json", -EINVAL, NULL, "$.vms[1].name", 24, 0,
+          "duplicate VM name 'rtos'" },
+        { "bad_hv_vm_key.json", -EINVAL, NULL, "$.vms[1].guest", 29, 0, "unknown key 'guest'" },
+        { "bad_hv_task_core.json", -EINVAL, NULL, "$.vms[1].tasks[1].core", 33, 0,
+          "'core' places AMP tasks; a task of VM 'linux' runs on one of its vCPUs" },
+        { "bad_hv_task_vcpu.json", -EINVAL, NULL, "$.vms[1].tasks[0].vcpu", 31, 0,
+          "VM 'linux' has no vCPU 2 (it has 2)" },
+        /* media moved to vCPU 0, where ui (line 33) also has priority 5 */
+        { "bad_hv_guest_priority.json", -EINVAL, NULL, "$.vms[1].tasks[1].priority", 33, 0,
+          "priority 5 of task 'ui' is already used by task 'media' on vCPU 0" },
+        /* 3 ms + 6 ms; reported at `        "major_frame_ms": 10`, value in column 27 */
+        { "bad_arinc_sum.json", -EINVAL, NULL, "$.hypervisor.schedule[0].major_frame_ms", 11, 27,
+          "the windows add up to 9000 us but the major frame is 10000 us" },
+        { "bad_arinc_vm.json", -EINVAL, NULL, "$.hypervisor.schedule[0].windows[0].vm", 13, 19,
+          "no VM named 'rtso'" },
+        /* the schedule moved to cpu1 (line 10); the window naming the cpu0 vCPU is reported */
+        { "bad_arinc_window_core.json", -EINVAL, NULL, "$.hypervisor.schedule[0].windows[0].vcpu",
+          13, 0, "vCPU 0 of VM 'rtos' runs on core 'cpu0', not on 'cpu1'" },
+        { "bad_arinc_idle_vm.json", -EINVAL, NULL, "$.hypervisor.schedule[0].windows[1].vm", 14, 0,
+          "an idle window belongs to no VM" },
+        { "bad_arinc_no_window.json", -EINVAL, NULL, "$.vms[0].vcpus[1]", 22, 0,
+          "vCPU 1 of VM 'rtos' has no window in the schedule of its core" },
+        { "bad_hv_req_os.json", -EINVAL, NULL, "$.requirements[0].metric", 38, 0,
+          "under a hypervisor the tasks are 'vm/<vm>/task/<task>'" },
+        { "bad_hv_req_vcpu.json", -EINVAL, NULL, "$.requirements[1].metric", 39, 0,
+          "VM 'linux' has no vCPU '2'" },
+        { "bad_hv_req_metric.json", -EINVAL, NULL, "$.requirements[2].metric", 40, 0,
+          "unknown hypervisor metric 'world_switch'; did you mean 'world_switches'?" },
 };
 
 START_TEST(test_bad_scenario)
@@ -335,6 +534,7 @@ START_TEST(test_bad_scenario)
         ck_assert_ptr_null(s.name);
         ck_assert_ptr_null(s.oses);
         ck_assert_ptr_null(s.platform.cores);
+        ck_assert_ptr_null(s.hypervisor);
 }
 END_TEST
 
@@ -438,6 +638,11 @@ static Suite *scenario_suite(void)
         tcase_add_test(valid, test_valid_full);
         tcase_add_test(valid, test_valid_defaults);
         tcase_add_test(valid, test_base_fixture_is_valid);
+        tcase_add_test(valid, test_valid_hv);
+        tcase_add_test(valid, test_amp_task_entity);
+        tcase_add_test(valid, test_valid_arinc653);
+        tcase_add_test(valid, test_valid_rtds_defaults);
+        tcase_add_test(valid, test_valid_credit_defaults);
         suite_add_tcase(s, valid);
 
         TCase *bad = tcase_create("malformed");

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The consolidation examples: one scenario per hypervisor policy plus the AMP baseline. Each
+# validates, runs to completion with its requirements met (exit 0), gives byte-identical
+# outputs in two runs, and reports tasks under vm/<vm>/task/<task> and the hypervisor's
+# metrics under hv/...; the AMP variant keeps os/<os>/task/<task> and has no hv/ entities.
+source "$(dirname "$0")/lib.sh"
+EX=scenarios/examples
+
+for policy in static arinc653 fixed-priority rtds credit amp; do
+  scn=$EX/consolidation-$policy.json
+  expect_status 0 "validate $scn" -- "$MOSAIC" validate "$scn"
+  expect_status 0 "$policy: run meets its requirements" -- "$MOSAIC" run "$scn" -o "$WORK/$policy-a" --no-figures
+  expect_grep "failures=\"0\"" "$WORK/$policy-a/junit.xml" "$policy: junit.xml has no failure"
+  expect_status 0 "$policy: second run" -- "$MOSAIC" run "$scn" -o "$WORK/$policy-b" --no-figures
+  for f in summary.json tasks.csv cores.csv junit.xml; do
+    if cmp -s "$WORK/$policy-a/$f" "$WORK/$policy-b/$f"; then pass "$policy: $f identical in two runs"
+    else fail "$policy: $f differs between two runs"; fi
+  done
+  if [ "$policy" = amp ]; then
+    expect_grep '"os/rtos/task/brake": \{' "$WORK/$policy-a/summary.json" "amp: tasks are os/<os>/task/<task>"
+    if grep -q '"hv/' "$WORK/$policy-a/summary.json"; then fail "amp: hv/ metrics without a hypervisor"
+    else pass "amp: no hv/ metrics"; fi
+  else
+    expect_grep '"vm/rtos/task/brake": \{' "$WORK/$policy-a/summary.json" "$policy: tasks are vm/<vm>/task/<task>"
+    expect_grep '"hv/core/cpu0": \{' "$WORK/$policy-a/summary.json" "$policy: per-core hypervisor metrics"
+    expect_grep '"hv/vm/linux/vcpu/0": \{' "$WORK/$policy-a/summary.json" "$policy: per-vCPU hypervisor metrics"
+  fi
+done
+
+# Static partitioning shares no core: apart from one world switch at start, the RTOS sees the
+# AMP timing of its tasks.
+for m in response_time_p99_us response_time_max_us; do
+  amp=$(grep -A20 '"os/rtos/task/brake"' "$WORK/amp-a/summary.json" | grep -m1 "\"$m\"")
+  static=$(grep -A20 '"vm/rtos/task/brake"' "$WORK/static-a/summary.json" | grep -m1 "\"$m\"")
+  if [ -n "$amp" ] && [ "$amp" = "$static" ]; then pass "static equals AMP for brake $m ($amp)"
+  else fail "brake $m: AMP '$amp', static '$static'"; fi
+done
+
+# A hypervisor scenario that also has AMP "oses" is rejected with the path of the conflict.
+expect_status 2 "oses and vms together are rejected" -- "$MOSAIC" validate tests/unit/scenarios/bad_hv_with_oses.json
+expect_grep ':5:11: error: \$\.oses: ' "$WORK/err" "the error names line, column and path"
+
+finish

@@ -1,0 +1,149 @@
+/*
+ * Tests of models/platform.c with a hypervisor: scenarios loaded from fixtures in
+ * tests/unit/scenarios/ by the real loader, built into models, run, and their metrics checked
+ * against response times worked out by hand from the policies' rules (models/hv/policy_*.c).
+ * Platform generic-4core: every core at 1200 MHz, so 1200 cycles = 1 us.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "models/platform.h"
+#include "sim/metrics.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+
+#define FIXTURES "tests/unit/scenarios/"
+#define US       SIM_PS_PER_US
+#define MS       SIM_PS_PER_MS
+
+struct run {
+        struct scenario scenario;
+        struct metrics *metrics;
+        struct sim *sim;
+        struct platform *platform;
+};
+
+/* Load, build and run to `until` (0: the scenario's duration), then close the books. */
+static void run_fixture(struct run *run, const char *fixture, sim_time_t until)
+{
+        struct scenario_diag d;
+        int rc = scenario_load(fixture, &run->scenario, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        run->metrics = metrics_create();
+        run->sim = sim_create(NULL);
+        ck_assert_ptr_nonnull(run->metrics);
+        ck_assert_ptr_nonnull(run->sim);
+        ck_assert_int_eq(platform_build(&run->scenario, run->sim, run->metrics, &run->platform), 0);
+        sim_time_t end = until ? until : run->scenario.run.duration_ps;
+        ck_assert_int_eq(sim_run_until(run->sim, end), 0);
+        ck_assert_int_eq(platform_error(run->platform), 0);
+        platform_finish(run->platform, end);
+}
+
+static void run_free(struct run *run)
+{
+        platform_destroy(run->platform);
+        sim_destroy(run->sim);
+        metrics_destroy(run->metrics);
+        scenario_free(&run->scenario);
+}
+
+static const struct metric *metric(const struct run *run, const char *entity, const char *name)
+{
+        const struct metric *m = metrics_find(run->metrics, entity, name);
+        ck_assert_msg(m != NULL, "no metric %s %s", entity, name);
+        return m;
+}
+
+/*
+ * arinc_base.json: cpu0's major frame is 10 ms, a 3 ms window for vCPU 0 of VM rtos at its
+ * start, then idle; a world switch costs 1200 cycles = 1 us. Task control (C = 6000000 cycles
+ * = 5 ms) is activated at 0. Window [0, 3 ms): the world switch loads the vCPU (0 to 1 us),
+ * guest work runs 1 us to 3 ms (2.999 ms done, 2.001 ms left). The core idles to 10 ms; the
+ * vCPU's context is still loaded, so window [10 ms, 13 ms) resumes it without a switch and the
+ * job completes at 10 ms + 2.001 ms = 12.001 ms: response time 12001 us (12 ms without the
+ * switch, as in test_hv_arinc653). The period is 30 ms = the run, so one job.
+ */
+START_TEST(test_arinc653_window_response)
+{
+        struct run run;
+        run_fixture(&run, FIXTURES "arinc_base.json", 0);
+        const struct metric *rt = metric(&run, "vm/rtos/task/control", "response_time");
+        ck_assert_uint_eq(rt->histogram.count, 1);
+        ck_assert_uint_eq(rt->histogram.min, 12 * MS + 1 * US);
+        ck_assert_uint_eq(metric(&run, "vm/rtos/task/control", "activations")->counter, 1);
+        ck_assert_uint_eq(metric(&run, "vm/rtos/task/control", "completions")->counter, 1);
+        ck_assert_uint_eq(metric(&run, "vm/rtos/task/control", "deadline_misses")->counter, 0);
+        /* the preemption at the window end is the hypervisor's, invisible to the guest */
+        ck_assert_uint_eq(metric(&run, "vm/rtos/task/control", "preemptions")->counter, 0);
+        ck_assert_uint_eq(metric(&run, "hv/core/cpu0", "world_switches")->counter, 1);
+        ck_assert_uint_eq(metric(&run, "hv/core/cpu0", "hypervisor_time")->counter, 1 * US);
+        ck_assert_uint_eq(metric(&run, "hv/vm/rtos/vcpu/0", "run_time")->counter, 5 * MS);
+        ck_assert_uint_eq(metric(&run, "hv/vm/rtos", "run_time")->counter, 5 * MS);
+        /* the guest loads its one task once: one context switch on cpu0 (0 cycles) */
+        ck_assert_uint_eq(metric(&run, "core/cpu0", "context_switches")->counter, 1);
+        /* busy 5 ms of guest work + 1 us of world switch over 30 ms */
+        ck_assert_double_eq_tol(metric(&run, "core/cpu0", "utilisation")->gauge, 5.001 / 30.0,
+                                1e-12);
+        ck_assert_double_eq(metric(&run, "core/cpu1", "utilisation")->gauge, 0.0);
+        /* the AMP entity does not exist under a hypervisor */
+        ck_assert_ptr_null(metrics_find(run.metrics, "os/rtos/task/control", "activations"));
+        run_free(&run);
+}
+END_TEST
+
+/*
+ * Stopped at 2 ms, inside the window, with guest work on the core: platform_finish adds the
+ * work in progress (run time 2 ms - 1 us of world switch), the core was busy the whole time,
+ * and destroying the platform with work in flight frees everything (ASan checks).
+ */
+START_TEST(test_arinc653_finish_mid_window)
+{
+        struct run run;
+        run_fixture(&run, FIXTURES "arinc_base.json", 2 * MS);
+        ck_assert_uint_eq(metric(&run, "hv/vm/rtos/vcpu/0", "run_time")->counter, 2 * MS - 1 * US);
+        ck_assert_uint_eq(metric(&run, "hv/core/cpu0", "hypervisor_time")->counter, 1 * US);
+        ck_assert_double_eq(metric(&run, "core/cpu0", "utilisation")->gauge, 1.0);
+        ck_assert_uint_eq(metric(&run, "vm/rtos/task/control", "completions")->counter, 0);
+        run_free(&run);
+}
+END_TEST
+
+/*
+ * platform_static.json: static partitioning, VM ctl's only vCPU alone on cpu1, world switch
+ * 1 us; task loop: period 10 ms, C = 1200000 cycles = 1 ms, 20 ms run. Job 1 at 0: world switch
+ * then 1 ms of work, response 1.001 ms. The core then idles with the vCPU's context loaded, so
+ * job 2 at 10 ms starts at once: response 1 ms. Busy 2.001 ms over 20 ms.
+ */
+START_TEST(test_static_partition_response)
+{
+        struct run run;
+        run_fixture(&run, FIXTURES "platform_static.json", 0);
+        const struct metric *rt = metric(&run, "vm/ctl/task/loop", "response_time");
+        ck_assert_uint_eq(rt->histogram.count, 2);
+        ck_assert_uint_eq(rt->histogram.max, 1 * MS + 1 * US);
+        ck_assert_uint_eq(rt->histogram.min, 1 * MS);
+        ck_assert_uint_eq(metric(&run, "hv/core/cpu1", "world_switches")->counter, 1);
+        ck_assert_uint_eq(metric(&run, "hv/core/cpu0", "world_switches")->counter, 0);
+        ck_assert_uint_eq(metric(&run, "hv/vm/ctl/vcpu/0", "run_time")->counter, 2 * MS);
+        ck_assert_double_eq_tol(metric(&run, "core/cpu1", "utilisation")->gauge, 2.001 / 20.0,
+                                1e-12);
+        run_free(&run);
+}
+END_TEST
+
+int main(void)
+{
+        Suite *suite = suite_create("platform_hv");
+        TCase *tc = tcase_create("platform_hv");
+        tcase_add_test(tc, test_arinc653_window_response);
+        tcase_add_test(tc, test_arinc653_finish_mid_window);
+        tcase_add_test(tc, test_static_partition_response);
+        suite_add_tcase(suite, tc);
+        SRunner *runner = srunner_create(suite);
+        srunner_run_all(runner, CK_NORMAL);
+        int failed = srunner_ntests_failed(runner);
+        srunner_free(runner);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
