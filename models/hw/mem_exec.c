@@ -1,0 +1,537 @@
+#include "models/hw/mem_exec.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+
+#define MEM_EXEC_DEFAULT_LOOKAHEAD_PS SIM_PS_PER_US
+#define MEM_EXEC_MAX_STEP             (1ULL << 32) /* instructions per compute step */
+
+void mem_exec_segment_init(struct mem_exec_segment *seg, const struct mem_profile *profile,
+                           struct mem_gen *gen, uint64_t instructions)
+{
+        *seg = (struct mem_exec_segment){ .profile = profile,
+                                          .gen = gen,
+                                          .instructions_left = instructions };
+}
+
+void mem_exec_segment_init_plain(struct mem_exec_segment *seg, sim_time_t work_ps)
+{
+        *seg = (struct mem_exec_segment){ .debt_ps = work_ps };
+}
+
+bool mem_exec_segment_done(const struct mem_exec_segment *seg)
+{
+        return seg->instructions_left == 0 && seg->debt_ps == 0 && !seg->miss_pending &&
+               seg->writebacks_pending == 0;
+}
+
+int mem_exec_init(struct mem_exec *e, const struct mem_exec_config *config, struct sim *sim,
+                  struct cache *l1, const struct mem_port *downstream)
+{
+        if (config->clock_hz == 0 || config->mshrs == 0 || config->mshrs > MEM_EXEC_MAX_MSHRS ||
+            l1 == NULL || downstream == NULL || l1->config->line_bytes == 0 ||
+            (l1->config->line_bytes & (l1->config->line_bytes - 1)) != 0)
+                return -EINVAL;
+        *e = (struct mem_exec){ .config = config,
+                                .sim = sim,
+                                .l1 = l1,
+                                .downstream = *downstream,
+                                .line_bytes = l1->config->line_bytes,
+                                .free_fills = config->mshrs,
+                                .free_writebacks = config->mshrs };
+        e->l1_hit_ps = sim_cycles_to_ps(l1->config->hit_cycles, l1->config->clock_hz);
+        while ((1U << e->line_shift) < e->line_bytes)
+                e->line_shift++;
+        for (uint32_t i = 0; i < config->mshrs; i++) {
+                e->free_fill[i] = (uint16_t)i;
+                e->free_writeback[i] = (uint16_t)(MEM_EXEC_MAX_MSHRS + i);
+        }
+        for (uint32_t i = 0; i < 2 * MEM_EXEC_MAX_MSHRS; i++)
+                e->slots[i].engine = e;
+        return 0;
+}
+
+void mem_exec_attach_llc(struct mem_exec *e, struct cache *llc)
+{
+        e->llc = llc;
+        e->llc_hit_ps = sim_cycles_to_ps(llc->config->hit_cycles, llc->config->clock_hz);
+}
+
+void mem_exec_fini(struct mem_exec *e)
+{
+        if (e->event != 0)
+                (void)sim_cancel(e->sim, e->event);
+        e->event = 0;
+        e->state = MEM_EXEC_IDLE;
+        e->segment = NULL;
+}
+
+static void stats_add_time(struct mem_exec *e, sim_time_t ps, size_t field_offset)
+{
+        *(sim_time_t *)((char *)&e->segment->stats + field_offset) += ps;
+        *(sim_time_t *)((char *)&e->totals + field_offset) += ps;
+}
+
+static void add_stall(struct mem_exec *e, sim_time_t now)
+{
+        stats_add_time(e, now - e->wait_since_ps, offsetof(struct mem_exec_stats, stall_ps));
+}
+
+static void engine_event(struct sim *sim, void *arg);
+
+static int schedule_at_local(struct mem_exec *e)
+{
+        e->state = MEM_EXEC_RUNNING;
+        e->event = sim_schedule_prio(e->sim, e->local_ps, SIM_PRIO_HIGH, engine_event, e);
+        return e->event != 0 ? 0 : -ENOMEM;
+}
+
+static void finish(struct mem_exec *e, sim_time_t now)
+{
+        exec_done_fn done = e->done;
+
+        e->busy_ps += now - e->started_ps;
+        e->state = MEM_EXEC_IDLE;
+        e->segment = NULL;
+        e->epoch++;
+        e->epoch_fills = 0;
+        done(e->done_arg);
+}
+
+static bool is_dependent(const struct mem_exec_segment *seg)
+{
+        return seg->profile->pattern == MEM_PATTERN_POINTER_CHASE;
+}
+
+static struct mem_exec_slot *take_slot(struct mem_exec *e, bool fill)
+{
+        uint16_t index =
+            fill ? e->free_fill[--e->free_fills] : e->free_writeback[--e->free_writebacks];
+        struct mem_exec_slot *slot = &e->slots[index];
+
+        slot->fill = fill;
+        slot->epoch = e->epoch;
+        return slot;
+}
+
+static void return_slot(struct mem_exec *e, struct mem_exec_slot *slot)
+{
+        uint16_t index = (uint16_t)(slot - e->slots);
+
+        if (slot->fill)
+                e->free_fill[e->free_fills++] = index;
+        else
+                e->free_writeback[e->free_writebacks++] = index;
+}
+
+static void slot_done(struct mem_request *req, void *arg);
+
+static void submit_slot(struct mem_exec *e, struct mem_exec_slot *slot, uint64_t line,
+                        enum mem_op op, sim_time_t now)
+{
+        int rc;
+
+        slot->req = (struct mem_request){ .addr = line << e->line_shift,
+                                          .size_bytes = e->line_bytes,
+                                          .initiator = e->config->initiator,
+                                          .op = (uint8_t)op,
+                                          .issue_ps = now,
+                                          .done = slot_done,
+                                          .done_arg = slot };
+        rc = mem_port_submit(&e->downstream, &slot->req);
+        /* Our slots bound what we send; a refusing component would need retries that the
+         * chain in mem_port.h does not make (caches and buses below never refuse). */
+        assert(rc == 0);
+        (void)rc;
+}
+
+/* Fill MSHRs in use: kernel fills and local (decoupled-LLC) fills. Local fills done by the
+ * engine's time are released first. */
+static uint32_t fills_in_use(struct mem_exec *e)
+{
+        uint32_t i = 0;
+
+        while (i < e->local_fills) {
+                if (e->local_fill_done[i] <= e->local_ps)
+                        e->local_fill_done[i] = e->local_fill_done[--e->local_fills];
+                else
+                        i++;
+        }
+        return e->config->mshrs - e->free_fills + e->local_fills;
+}
+
+static sim_time_t local_fill_extreme(const struct mem_exec *e, bool latest)
+{
+        sim_time_t t = latest ? 0 : SIM_TIME_MAX;
+
+        for (uint32_t i = 0; i < e->local_fills; i++)
+                if (latest ? e->local_fill_done[i] > t : e->local_fill_done[i] < t)
+                        t = e->local_fill_done[i];
+        return t;
+}
+
+/* Move the engine's clock to `when` as a stall. */
+static void stall_until(struct mem_exec *e, sim_time_t when)
+{
+        if (when <= e->local_ps)
+                return;
+        stats_add_time(e, when - e->local_ps, offsetof(struct mem_exec_stats, stall_ps));
+        e->local_ps = when;
+}
+
+enum issue_result { ISSUED, ISSUE_LATER, ISSUE_WAIT };
+
+/* Issue what the last access left pending, at the engine's time (== now when anything goes
+ * to the kernel). ISSUE_LATER: only after the engine's clock moved (done here for local
+ * fills); ISSUE_WAIT: a slot must come back from downstream. */
+static enum issue_result issue_pending(struct mem_exec *e, struct mem_exec_segment *seg,
+                                       sim_time_t now)
+{
+        if (seg->miss_pending && fills_in_use(e) >= e->config->mshrs) {
+                if (e->local_fills == 0)
+                        return ISSUE_WAIT;
+                stall_until(e, local_fill_extreme(e, false));
+                return ISSUE_LATER;
+        }
+        if (seg->writebacks_pending > e->free_writebacks)
+                return ISSUE_WAIT;
+        for (uint8_t i = 0; i < seg->writebacks_pending; i++)
+                submit_slot(e, take_slot(e, false), seg->writeback_lines[i], MEM_WRITE, now);
+        seg->writebacks_pending = 0;
+        if (!seg->miss_pending)
+                return ISSUED;
+        seg->miss_pending = false;
+        if (seg->miss_local) {
+                e->local_fill_done[e->local_fills++] = e->local_ps + e->llc_hit_ps;
+                return ISSUED;
+        }
+        e->epoch_fills++;
+        submit_slot(e, take_slot(e, true), seg->miss_line, MEM_READ, now);
+        return ISSUED;
+}
+
+static void add_writeback(struct mem_exec *e, struct mem_exec_segment *seg, uint64_t addr)
+{
+        assert(seg->writebacks_pending < 2);
+        seg->writeback_lines[seg->writebacks_pending++] = addr >> e->line_shift;
+}
+
+/* An L1 miss of `line` (and the L1's dirty victim, if any): with a decoupled LLC, look the
+ * LLC up now. */
+static void l1_missed(struct mem_exec *e, struct mem_exec_segment *seg, uint64_t line,
+                      const struct cache_outcome *out)
+{
+        struct cache_outcome llc;
+
+        seg->miss_pending = true;
+        seg->miss_local = false;
+        seg->miss_line = line;
+        if (out->writeback) {
+                seg->stats.writebacks++;
+                e->totals.writebacks++;
+        }
+        if (e->llc == NULL) {
+                if (out->writeback)
+                        add_writeback(e, seg, out->writeback_addr);
+                return;
+        }
+        if (out->writeback) {
+                llc = cache_access(e->llc, out->writeback_addr, MEM_WRITE, e->config->initiator);
+                if (llc.writeback)
+                        add_writeback(e, seg, llc.writeback_addr);
+        }
+        llc = cache_access(e->llc, line << e->line_shift, MEM_READ, e->config->initiator);
+        if (llc.writeback)
+                add_writeback(e, seg, llc.writeback_addr);
+        seg->miss_local = llc.hit;
+}
+
+/* Run the compute before the next access and perform that access in L1. */
+static void step(struct mem_exec *e, struct mem_exec_segment *seg)
+{
+        uint64_t n, total_q16;
+        struct cache_outcome out;
+        sim_time_t ps;
+
+        if (!seg->has_next) {
+                if (seg->profile->accesses_per_kilo_instruction == 0 &&
+                    seg->profile->pattern != MEM_PATTERN_TRACE) {
+                        seg->gap_left = UINT64_MAX;
+                } else {
+                        mem_gen_next(seg->gen, &seg->next);
+                        seg->gap_left = seg->next.gap_instructions;
+                }
+                seg->has_next = true;
+        }
+        n = seg->gap_left < seg->instructions_left ? seg->gap_left : seg->instructions_left;
+        if (n > MEM_EXEC_MAX_STEP)
+                n = MEM_EXEC_MAX_STEP;
+        total_q16 = n * seg->ps_per_instruction_q16 + seg->compute_fraction_q16;
+        ps = total_q16 >> 16;
+        seg->compute_fraction_q16 = total_q16 & 0xFFFF;
+        e->local_ps += ps;
+        seg->instructions_left -= n;
+        seg->gap_left -= n;
+        seg->stats.instructions += n;
+        e->totals.instructions += n;
+        stats_add_time(e, ps, offsetof(struct mem_exec_stats, compute_ps));
+        if (seg->gap_left > 0)
+                return;
+        seg->has_next = false;
+        out = cache_access(e->l1, seg->next.addr, (enum mem_op)seg->next.op, e->config->initiator);
+        e->local_ps += e->l1_hit_ps;
+        stats_add_time(e, e->l1_hit_ps, offsetof(struct mem_exec_stats, hit_ps));
+        seg->stats.accesses++;
+        e->totals.accesses++;
+        if (out.hit)
+                return;
+        seg->stats.l1_misses++;
+        e->totals.l1_misses++;
+        l1_missed(e, seg, seg->next.addr >> e->line_shift, &out);
+}
+
+/* Continue the segment at kernel time now (e->local_ps >= now). */
+static void advance(struct mem_exec *e)
+{
+        struct mem_exec_segment *seg = e->segment;
+        sim_time_t now = sim_now(e->sim);
+        sim_time_t lookahead =
+            e->config->lookahead_ps != 0 ? e->config->lookahead_ps : MEM_EXEC_DEFAULT_LOOKAHEAD_PS;
+        int rc;
+
+        for (;;) {
+                if (seg->miss_pending || seg->writebacks_pending > 0) {
+                        bool dependent = seg->miss_pending && is_dependent(seg);
+                        bool local = seg->miss_local && seg->writebacks_pending == 0;
+                        enum issue_result result;
+
+                        if (!local && e->local_ps > now)
+                                break;
+                        result = issue_pending(e, seg, now);
+                        if (result == ISSUE_LATER)
+                                continue;
+                        if (result == ISSUE_WAIT) {
+                                e->state = MEM_EXEC_WAIT_SLOT;
+                                e->wait_since_ps = e->local_ps;
+                                return;
+                        }
+                        if (dependent && local) {
+                                stall_until(e, e->local_ps + e->llc_hit_ps);
+                        } else if (dependent) {
+                                e->state = MEM_EXEC_WAIT_LOAD;
+                                e->wait_since_ps = e->local_ps;
+                                return;
+                        }
+                        continue;
+                }
+                if (e->local_ps - now >= lookahead)
+                        break;
+                if (seg->instructions_left == 0) {
+                        stall_until(e, local_fill_extreme(e, true));
+                        if (e->local_ps > now)
+                                break;
+                        if (e->epoch_fills > 0) {
+                                e->state = MEM_EXEC_WAIT_DRAIN;
+                                e->wait_since_ps = e->local_ps;
+                                return;
+                        }
+                        finish(e, now);
+                        return;
+                }
+                step(e, seg);
+        }
+        rc = schedule_at_local(e);
+        assert(rc == 0); /* the kernel's queue cannot grow: out of memory mid-run */
+        (void)rc;
+}
+
+static void engine_event(struct sim *sim, void *arg)
+{
+        struct mem_exec *e = arg;
+
+        (void)sim;
+        e->event = 0;
+        if (e->segment->profile == NULL) {
+                finish(e, sim_now(e->sim));
+                return;
+        }
+        advance(e);
+}
+
+static void slot_done(struct mem_request *req, void *arg)
+{
+        struct mem_exec_slot *slot = arg;
+        struct mem_exec *e = slot->engine;
+        sim_time_t now = sim_now(e->sim);
+        bool current = slot->fill && slot->epoch == e->epoch && e->segment != NULL;
+
+        (void)req;
+        return_slot(e, slot);
+        if (current)
+                e->epoch_fills--;
+        switch (e->state) {
+        case MEM_EXEC_WAIT_SLOT:
+                break; /* any freed slot may be the one the miss needs */
+        case MEM_EXEC_WAIT_LOAD:
+        case MEM_EXEC_WAIT_DRAIN:
+                if (!current || e->epoch_fills > 0)
+                        return;
+                break;
+        default:
+                return;
+        }
+        /* with a decoupled LLC, the fill passes the LLC's tag lookup on its way back */
+        if (slot->fill && e->llc != NULL && e->state != MEM_EXEC_WAIT_SLOT)
+                now += e->llc_hit_ps;
+        /* the engine may have been ahead of the kernel when it began to wait */
+        if (now < e->wait_since_ps)
+                now = e->wait_since_ps;
+        add_stall(e, now);
+        e->local_ps = now;
+        e->state = MEM_EXEC_RUNNING;
+        advance(e);
+}
+
+static uint64_t ps_per_instruction_q16(double cpi, uint64_t clock_hz)
+{
+        return (uint64_t)llround(cpi * (double)SIM_PS_PER_S / (double)clock_hz * 65536.0);
+}
+
+int mem_exec_start(struct mem_exec *e, struct mem_exec_segment *seg, exec_done_fn done, void *arg)
+{
+        sim_time_t now = sim_now(e->sim);
+        int rc;
+
+        assert(e->state == MEM_EXEC_IDLE);
+        assert(seg->profile == NULL || seg->gen != NULL);
+        if (seg->profile != NULL)
+                seg->ps_per_instruction_q16 =
+                    ps_per_instruction_q16(seg->profile->base_cpi, e->config->clock_hz);
+        e->epoch++;
+        e->epoch_fills = 0;
+        e->segment = seg;
+        e->done = done;
+        e->done_arg = arg;
+        e->started_ps = now;
+        e->local_ps = now + seg->debt_ps;
+        seg->debt_ps = 0;
+        rc = schedule_at_local(e);
+        if (rc != 0) {
+                seg->debt_ps = e->local_ps - now;
+                e->state = MEM_EXEC_IDLE;
+                e->segment = NULL;
+        }
+        return rc;
+}
+
+void mem_exec_preempt(struct mem_exec *e)
+{
+        sim_time_t now = sim_now(e->sim);
+        struct mem_exec_segment *seg = e->segment;
+
+        assert(e->state != MEM_EXEC_IDLE);
+        if (e->event != 0)
+                (void)sim_cancel(e->sim, e->event);
+        e->event = 0;
+        if (e->state == MEM_EXEC_RUNNING) {
+                assert(e->local_ps >= now);
+                seg->debt_ps = e->local_ps - now;
+        } else if (now >= e->wait_since_ps) {
+                add_stall(e, now);
+        } else {
+                seg->debt_ps = e->wait_since_ps - now; /* it waited ahead of the kernel */
+        }
+        e->busy_ps += now - e->started_ps;
+        e->state = MEM_EXEC_IDLE;
+        e->segment = NULL;
+        e->epoch++;
+        e->epoch_fills = 0;
+}
+
+bool mem_exec_busy(const struct mem_exec *e)
+{
+        return e->state != MEM_EXEC_IDLE;
+}
+
+const struct mem_exec_stats *mem_exec_totals(const struct mem_exec *e)
+{
+        return &e->totals;
+}
+
+sim_time_t mem_exec_busy_ps(const struct mem_exec *e)
+{
+        if (e->state == MEM_EXEC_IDLE)
+                return e->busy_ps;
+        return e->busy_ps + (sim_now(e->sim) - e->started_ps);
+}
+
+uint32_t mem_exec_fills_outstanding(const struct mem_exec *e)
+{
+        return e->config->mshrs - e->free_fills;
+}
+
+/* ---- adapters ------------------------------------------------------------------------------ */
+
+static sim_time_t port_cycles_to_ps(const void *resource, uint64_t cycles)
+{
+        const struct mem_exec *e = resource;
+
+        return sim_cycles_to_ps(cycles, e->config->clock_hz);
+}
+
+static int port_start_plain(void *resource, sim_time_t work_ps, exec_done_fn done, void *arg)
+{
+        struct mem_exec *e = resource;
+
+        mem_exec_segment_init_plain(&e->plain, work_ps);
+        return mem_exec_start(e, &e->plain, done, arg);
+}
+
+static sim_time_t port_preempt_plain(void *resource)
+{
+        struct mem_exec *e = resource;
+
+        assert(e->segment == &e->plain);
+        mem_exec_preempt(e);
+        return e->plain.debt_ps;
+}
+
+static bool port_busy(const void *resource)
+{
+        return mem_exec_busy(resource);
+}
+
+static const struct exec_port_ops plain_port_ops = {
+        .cycles_to_ps = port_cycles_to_ps,
+        .start = port_start_plain,
+        .preempt = port_preempt_plain,
+        .busy = port_busy,
+};
+
+struct exec_port mem_exec_exec_port(struct mem_exec *e)
+{
+        return (struct exec_port){ .ops = &plain_port_ops, .resource = e };
+}
+
+static int port_start_segment(void *resource, struct mem_exec_segment *seg, exec_done_fn done,
+                              void *arg)
+{
+        return mem_exec_start(resource, seg, done, arg);
+}
+
+static void port_preempt_segment(void *resource)
+{
+        mem_exec_preempt(resource);
+}
+
+static const struct mem_exec_port_ops segment_port_ops = {
+        .start = port_start_segment,
+        .preempt = port_preempt_segment,
+        .busy = port_busy,
+};
+
+struct mem_exec_port mem_exec_segment_port(struct mem_exec *e)
+{
+        return (struct mem_exec_port){ .ops = &segment_port_ops, .resource = e };
+}
