@@ -10,11 +10,14 @@
 #include "analysis/report.h"
 #include "analysis/requirements.h"
 #include "analysis/results.h"
+#include "analysis/trace_btf.h"
+#include "analysis/trace_chrome.h"
 #include "cli/cli.h"
 #include "models/platform.h"
 #include "sim/metrics.h"
 #include "sim/sim.h"
 #include "sim/systemc/sim_systemc.h"
+#include "sim/trace.h"
 
 /* The run advances in slices of simulated time so a progress line can be drawn between them;
  * slicing does not change the order of events, so results do not depend on it. */
@@ -31,12 +34,15 @@ struct run_options {
         enum fidelity fidelity;
         bool figures;
         bool quiet;
-        bool systemc; /* --kernel systemc */
+        bool systemc;      /* --kernel systemc */
+        bool trace_chrome; /* --trace chrome|all: DIR/trace.json */
+        bool trace_btf;    /* --trace btf|all: DIR/trace.btf */
 };
 
 static const char run_usage[] =
     "usage: mosaic run FILE -o DIR [--seed N] [--duration TIME] [--fidelity detailed|fast]\n"
-    "                  [--kernel native|systemc] [--no-figures] [--quiet]\n";
+    "                  [--kernel native|systemc] [--trace chrome|btf|all] [--no-figures]\n"
+    "                  [--quiet]\n";
 
 static int usage_error(const char *what, const char *arg)
 {
@@ -53,7 +59,8 @@ static int parse_options(int argc, char **argv, struct run_options *o)
                 const char *next = i + 1 < argc ? argv[i + 1] : NULL;
                 bool takes_value = strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0 ||
                                    strcmp(a, "--seed") == 0 || strcmp(a, "--duration") == 0 ||
-                                   strcmp(a, "--fidelity") == 0 || strcmp(a, "--kernel") == 0;
+                                   strcmp(a, "--fidelity") == 0 || strcmp(a, "--kernel") == 0 ||
+                                   strcmp(a, "--trace") == 0;
                 if (takes_value && !next)
                         return usage_error("missing value after", a);
                 if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) {
@@ -77,6 +84,12 @@ static int parse_options(int argc, char **argv, struct run_options *o)
                         if (strcmp(next, "native") != 0 && strcmp(next, "systemc") != 0)
                                 return usage_error("--kernel is 'native' or 'systemc'", next);
                         o->systemc = strcmp(next, "systemc") == 0;
+                } else if (strcmp(a, "--trace") == 0) {
+                        bool all = strcmp(next, "all") == 0;
+                        if (!all && strcmp(next, "chrome") != 0 && strcmp(next, "btf") != 0)
+                                return usage_error("--trace is 'chrome', 'btf' or 'all'", next);
+                        o->trace_chrome = all || strcmp(next, "chrome") == 0;
+                        o->trace_btf = all || strcmp(next, "btf") == 0;
                 } else if (strcmp(a, "--no-figures") == 0) {
                         o->figures = false;
                         continue;
@@ -182,6 +195,69 @@ static int write_outputs(const struct run_options *o, const struct scenario *sce
         return CLI_OK;
 }
 
+/* The trace files of a run: DIR/trace.json and DIR/trace.btf, each written while the run goes
+ * (the writers subscribe to the sink) and renamed into place when it ends. */
+struct run_traces {
+        struct trace_sink *sink; /* NULL: no tracing */
+        struct output_file chrome_file, btf_file;
+        struct trace_chrome chrome;
+        struct trace_btf btf;
+        bool chrome_open, btf_open;
+};
+
+static int traces_open(struct run_traces *t, const struct run_options *o,
+                       const struct scenario *scenario)
+{
+        int err;
+        memset(t, 0, sizeof *t);
+        if (!o->trace_chrome && !o->trace_btf)
+                return 0;
+        t->sink = trace_sink_create();
+        if (!t->sink)
+                return -ENOMEM;
+        err = output_make_dirs(o->out_dir);
+        if (!err && o->trace_chrome) {
+                err = output_file_open(&t->chrome_file, o->out_dir, "trace.json");
+                t->chrome_open = err == 0;
+                if (!err)
+                        err = trace_chrome_start(&t->chrome, t->sink, t->chrome_file.stream);
+        }
+        if (!err && o->trace_btf) {
+                err = output_file_open(&t->btf_file, o->out_dir, "trace.btf");
+                t->btf_open = err == 0;
+                if (!err)
+                        err = trace_btf_start(&t->btf, t->sink, t->btf_file.stream, scenario->name);
+        }
+        return err;
+}
+
+/* Commit the files (commit true, after a whole run) or remove them; 0 or a negative errno. */
+static int traces_close(struct run_traces *t, sim_time_t end, bool commit)
+{
+        int err = 0, e;
+        if (commit)
+                trace_sink_close(t->sink, end);
+        if (t->chrome_open) {
+                e = trace_chrome_finish(&t->chrome, t->sink);
+                err = err ? err : e;
+                if (commit && !err)
+                        err = output_file_commit(&t->chrome_file);
+                else
+                        output_file_abort(&t->chrome_file);
+        }
+        if (t->btf_open) {
+                e = trace_btf_finish(&t->btf);
+                err = err ? err : e;
+                if (commit && !err)
+                        err = output_file_commit(&t->btf_file);
+                else
+                        output_file_abort(&t->btf_file);
+        }
+        trace_sink_destroy(t->sink);
+        memset(t, 0, sizeof *t);
+        return err;
+}
+
 static int report_requirements(const struct scenario *scenario,
                                const struct requirement_outcome *outcomes, bool quiet)
 {
@@ -204,11 +280,18 @@ static int simulate(const struct run_options *o, const struct scenario *scenario
         struct platform *platform = NULL;
         struct results results = { 0, NULL };
         struct requirement_outcome *outcomes = NULL;
+        struct run_traces traces;
+        int err = traces_open(&traces, o, scenario);
+        if (err) {
+                fprintf(stderr, "mosaic: cannot write the traces in %s: %s\n", o->out_dir,
+                        strerror(-err));
+                goto out;
+        }
         if (!metrics || !sim) {
                 fputs("mosaic: out of memory\n", stderr);
                 goto out;
         }
-        int err = platform_build(scenario, sim, metrics, &platform);
+        err = platform_build_traced(scenario, sim, metrics, traces.sink, &platform);
         if (err) {
                 fprintf(stderr, "mosaic: %s: cannot build the platform: %s\n", scenario->file,
                         strerror(-err));
@@ -224,6 +307,12 @@ static int simulate(const struct run_options *o, const struct scenario *scenario
                 goto out;
         }
         platform_finish(platform, sim_now(sim));
+        err = traces_close(&traces, sim_now(sim), true);
+        if (err) {
+                fprintf(stderr, "mosaic: cannot write the traces in %s: %s\n", o->out_dir,
+                        strerror(-err));
+                goto out;
+        }
         struct run_info info = { sim_backend_name(sim), sim_now(sim), sim_events_executed(sim),
                                  wall_seconds() - started };
         if (results_collect(metrics, &results) != 0 ||
@@ -244,6 +333,7 @@ out:
         results_free(&results);
         if (platform)
                 platform_destroy(platform);
+        (void)traces_close(&traces, 0, false); /* after the models that hold the sink */
         if (sim)
                 sim_destroy(sim);
         if (metrics)

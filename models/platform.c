@@ -9,6 +9,7 @@
 #include "models/hv/hypervisor.h"
 #include "models/hw/core.h"
 #include "models/os/guest_os.h"
+#include "sim/trace.h"
 
 struct platform {
         const struct scenario *scenario;
@@ -20,6 +21,7 @@ struct platform {
         struct hv *hv;                    /* NULL in an AMP design */
         size_t os_count;
         struct guest_os **oses;
+        struct trace_sink *trace; /* NULL: no tracing */
 };
 
 /* An entity path such as "core/cpu0"; NULL on no memory. */
@@ -239,8 +241,73 @@ static size_t platform_task_total(const struct scenario *scenario)
         return total;
 }
 
+/* The hypervisor's lane on every core, then one lane per execution resource of every OS. */
+static int platform_trace_hv(struct platform *platform)
+{
+        size_t count = platform->core_count ? platform->core_count : 1;
+        uint32_t *tracks = calloc(count, sizeof(*tracks));
+        int err = tracks == NULL ? -ENOMEM : 0;
+
+        for (size_t c = 0; err == 0 && c < platform->core_count; c++) {
+                const char *core = platform->scenario->platform.cores[c].name;
+
+                err = trace_sink_add_track(platform->trace, core, "hypervisor", core, NULL,
+                                           &tracks[c]);
+        }
+        if (err == 0)
+                err = hv_set_trace(platform->hv, platform->trace, tracks);
+        free(tracks);
+        return err;
+}
+
+static int platform_trace_os(struct platform *platform, size_t index)
+{
+        const struct os_config *os = &platform->scenario->oses[index];
+        size_t count = os->core_count ? os->core_count : 1;
+        uint32_t *tracks = calloc(count, sizeof(*tracks));
+        int err = tracks == NULL ? -ENOMEM : 0;
+
+        for (size_t c = 0; err == 0 && c < os->core_count; c++) {
+                const char *core = platform->scenario->platform.cores[os->cores[c]].name;
+                char *label = os->vm != NULL ? platform_entity("vm %s vcpu%zu", os->name, c)
+                                             : platform_entity("os %s", os->name);
+                char *executor = os->vm != NULL ? platform_entity("%s_vcpu%zu", os->name, c)
+                                                : platform_entity("%s", core);
+
+                err = label == NULL || executor == NULL
+                          ? -ENOMEM
+                          : trace_sink_add_track(platform->trace, core, label, executor, os->name,
+                                                 &tracks[c]);
+                free(label);
+                free(executor);
+        }
+        if (err == 0)
+                guest_os_set_trace(platform->oses[index], platform->trace, tracks);
+        free(tracks);
+        return err;
+}
+
+static int platform_trace(struct platform *platform)
+{
+        int err = 0;
+
+        if (platform->trace == NULL)
+                return 0;
+        if (platform->hv != NULL)
+                err = platform_trace_hv(platform);
+        for (size_t i = 0; err == 0 && i < platform->os_count; i++)
+                err = platform_trace_os(platform, i);
+        return err;
+}
+
 int platform_build(const struct scenario *scenario, struct sim *sim, struct metrics *metrics,
                    struct platform **out)
+{
+        return platform_build_traced(scenario, sim, metrics, NULL, out);
+}
+
+int platform_build_traced(const struct scenario *scenario, struct sim *sim, struct metrics *metrics,
+                          struct trace_sink *trace, struct platform **out)
 {
         size_t cores = scenario->platform.core_count ? scenario->platform.core_count : 1;
         size_t task_total = platform_task_total(scenario);
@@ -257,6 +324,7 @@ int platform_build(const struct scenario *scenario, struct sim *sim, struct metr
                 return -ENOMEM;
         platform->scenario = scenario;
         platform->sim = sim;
+        platform->trace = trace;
         platform->cores = calloc(cores, sizeof(*platform->cores));
         platform->utilisation = calloc(cores, sizeof(*platform->utilisation));
         platform->context_switches = calloc(cores, sizeof(*platform->context_switches));
@@ -287,6 +355,9 @@ int platform_build(const struct scenario *scenario, struct sim *sim, struct metr
                 platform->os_count = i + 1;
                 first_task += scenario->oses[i].task_count;
         }
+        err = platform_trace(platform);
+        if (err != 0)
+                goto err_free;
         for (size_t i = 0; i < platform->os_count; i++) {
                 err = guest_os_start(platform->oses[i], scenario->run.duration_ps);
                 if (err != 0)

@@ -29,11 +29,21 @@
 #include "sim/sim.h"
 
 struct platform;
+struct trace_sink;
 
 /* 0, -ENOMEM or -EINVAL (a configuration the models cannot run; the loader should have caught
  * it). On error nothing is left allocated. */
 int platform_build(const struct scenario *scenario, struct sim *sim, struct metrics *metrics,
                    struct platform **out);
+/*
+ * platform_build, with the models' trace events going to `trace` (sim/trace.h; NULL: none),
+ * on tracks it registers there: with a hypervisor, one per physical core (label "hypervisor",
+ * executor the core, owner NULL); then, OS by OS, one per execution resource: label
+ * "os <os>" with the core as executor in AMP, "vm <vm> vcpu<i>" with executor "<vm>_vcpu<i>"
+ * in a VM (the vCPU's physical core as `core`), owner the OS's name.
+ */
+int platform_build_traced(const struct scenario *scenario, struct sim *sim, struct metrics *metrics,
+                          struct trace_sink *trace, struct platform **out);
 /* Close the books at `end` (normally sim_now after the run). */
 void platform_finish(struct platform *platform, sim_time_t end);
 void platform_destroy(struct platform *platform);

@@ -711,10 +711,15 @@ static int load_platform(struct reader *r, json_t *obj, struct platform_config *
 
 /* ---- tasks ---- */
 
-static const char *const task_keys[] = { "name", "activation",       "priority",
-                                         "core", "execution_cycles", NULL };
-static const char *const vm_task_keys[] = { "name", "activation",       "priority",
-                                            "vcpu", "execution_cycles", NULL };
+/* In enum os_scheduler order. */
+static const char *const scheduler_names[] = { "fixed_priority", "edf", "fair", NULL };
+/* OS keys that only the fair scheduler reads (bases of time keys). */
+static const char *const os_time_keys[] = { "target_latency", "min_granularity", NULL };
+
+static const char *const task_keys[] = { "name",   "activation", "priority",         "nice",
+                                         "weight", "core",       "execution_cycles", NULL };
+static const char *const vm_task_keys[] = { "name",   "activation", "priority",         "nice",
+                                            "weight", "vcpu",       "execution_cycles", NULL };
 static const char *const task_time_keys[] = { "period", "min_interarrival", "max_interarrival",
                                               "offset", "jitter",           "deadline",
                                               NULL };
@@ -904,6 +909,68 @@ static int check_task_placement_key(struct reader *r, json_t *obj, const struct 
         return 0;
 }
 
+/* A key only the fair scheduler reads, given to an OS under another scheduler. */
+static int fail_fair_only(struct reader *r, const char *key, const struct os_config *os)
+{
+        return fail_key(r, key,
+                        "'%s' applies to scheduler 'fair' only (this OS's scheduler is '%s')", key,
+                        scheduler_names[os->scheduler]);
+}
+
+/* The fair scheduler's task keys: "nice" (-20..19) or "weight", not both; default nice 0. */
+static int parse_task_fair_weight(struct reader *r, json_t *obj, struct task_config *t)
+{
+        json_t *nice = json_object_get(obj, "nice");
+        uint64_t weight = 0;
+        bool present;
+
+        if (nice && json_object_get(obj, "weight"))
+                return fail_key(r, "weight",
+                                "'nice' and 'weight' both give the task's weight; use one");
+        if (nice) {
+                if (!json_is_integer(nice))
+                        return fail_key(r, "nice", "expected an integer");
+                json_int_t n = json_integer_value(nice);
+                if (n < OS_FAIR_NICE_MIN || n > OS_FAIR_NICE_MAX)
+                        return fail_key(r, "nice", "%lld is out of range [%d, %d]", (long long)n,
+                                        OS_FAIR_NICE_MIN, OS_FAIR_NICE_MAX);
+                t->nice = (int32_t)n;
+        }
+        int rc = get_uint(r, obj, "weight", 1, OS_FAIR_WEIGHT_MAX, &weight, &present);
+        t->weight = (uint32_t)weight;
+        return rc;
+}
+
+/*
+ * What orders the task under its OS's scheduler: fixed_priority needs "priority"; edf ranks by
+ * deadline and accepts (and ignores) "priority", so one task set can be compared under both;
+ * fair ranks by virtual runtime and its weight, and refuses "priority" rather than ignore it.
+ * "nice" and "weight" belong to fair only.
+ */
+static int parse_task_rank(struct reader *r, json_t *obj, const struct os_config *os,
+                           struct task_config *t)
+{
+        static const char *const fair_keys[] = { "nice", "weight", NULL };
+        uint64_t priority = 0;
+        bool present;
+
+        if (os->scheduler == OS_SCHED_FAIR) {
+                if (json_object_get(obj, "priority"))
+                        return fail_key(r, "priority",
+                                        "'priority' is not used by scheduler 'fair', which runs "
+                                        "the task with the least virtual runtime; give 'nice' "
+                                        "(-20..19) or 'weight' instead");
+                return parse_task_fair_weight(r, obj, t);
+        }
+        for (const char *const *key = fair_keys; *key; key++)
+                if (json_object_get(obj, *key))
+                        return fail_fair_only(r, *key, os);
+        int rc = get_uint(r, obj, "priority", 0, 65535, &priority,
+                          os->scheduler == OS_SCHED_FIXED_PRIORITY ? NULL : &present);
+        t->priority = (uint32_t)priority;
+        return rc;
+}
+
 static int parse_task(struct reader *r, json_t *obj, const struct platform_config *p,
                       struct os_config *os, size_t index)
 {
@@ -911,7 +978,6 @@ static int parse_task(struct reader *r, json_t *obj, const struct platform_confi
         const struct key_set keys = { os->vm ? vm_task_keys : task_keys, task_time_keys };
         size_t activation = TASK_PERIODIC;
         bool present;
-        uint64_t priority = 0;
         int rc = expect_object(r, obj);
         if (rc == 0)
                 rc = check_task_placement_key(r, obj, os);
@@ -938,8 +1004,7 @@ static int parse_task(struct reader *r, json_t *obj, const struct platform_confi
         if (rc == 0 && !present)
                 t->deadline_ps = t->period_ps;
         if (rc == 0)
-                rc = get_uint(r, obj, "priority", 0, 65535, &priority, NULL);
-        t->priority = (uint32_t)priority;
+                rc = parse_task_rank(r, obj, os, t);
         if (rc == 0)
                 rc = os->vm ? parse_task_vcpu(r, obj, os, t) : parse_task_core(r, obj, p, os, t);
         if (rc == 0)
@@ -951,7 +1016,6 @@ static int parse_task(struct reader *r, json_t *obj, const struct platform_confi
 
 static const char *const os_keys[] = { "name",  "cores", "scheduler", "context_switch_cycles",
                                        "tasks", NULL };
-static const char *const scheduler_names[] = { "fixed_priority", NULL };
 
 /* The owner of platform core `core` among the OSes before `os_index`, or NULL. */
 static const struct os_config *core_owner(const struct scenario *s, size_t os_index, size_t core)
@@ -1055,13 +1119,41 @@ static int parse_tasks(struct reader *r, json_t *obj, struct scenario *s, struct
                 pop(r, element);
         }
         pop(r, mark);
-        return check_priorities(r, s, os);
+        return os->scheduler == OS_SCHED_FIXED_PRIORITY ? check_priorities(r, s, os) : 0;
+}
+
+/* The fair scheduler's OS keys (defaults: Linux's); an error under another scheduler. */
+static int parse_os_fair(struct reader *r, json_t *obj, struct os_config *os)
+{
+        static const sim_time_t max_ps = SIM_PS_PER_S;
+        bool present;
+        int rc = 0;
+
+        if (os->scheduler != OS_SCHED_FAIR) {
+                for (const char *const *base = os_time_keys; *base; base++) {
+                        const char *key = time_key_in(obj, *base);
+                        if (key)
+                                return fail_fair_only(r, key, os);
+                }
+                return 0;
+        }
+        sim_time_t *values[] = { &os->fair_target_latency_ps, &os->fair_min_granularity_ps };
+        const sim_time_t defaults[] = { OS_FAIR_DEFAULT_TARGET_LATENCY_PS,
+                                        OS_FAIR_DEFAULT_MIN_GRANULARITY_PS };
+        for (size_t i = 0; rc == 0 && os_time_keys[i]; i++) {
+                rc = get_positive_time(r, obj, os_time_keys[i], values[i], &present);
+                if (rc == 0 && !present)
+                        *values[i] = defaults[i];
+                else if (rc == 0 && *values[i] > max_ps)
+                        rc = fail_key(r, time_key_in(obj, os_time_keys[i]), "must be at most 1 s");
+        }
+        return rc;
 }
 
 static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t index)
 {
         struct os_config *os = &s->oses[index];
-        const struct key_set keys = { os_keys, NULL };
+        const struct key_set keys = { os_keys, os_time_keys };
         size_t scheduler = 0;
         bool present;
         int rc = expect_object(r, obj);
@@ -1082,6 +1174,8 @@ static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t in
         if (rc == 0)
                 rc = get_uint(r, obj, "context_switch_cycles", 0, INT64_MAX,
                               &os->context_switch_cycles, &present);
+        if (rc == 0)
+                rc = parse_os_fair(r, obj, os);
         if (rc == 0)
                 rc = parse_os_cores(r, obj, s, index);
         if (rc < 0)
@@ -1342,7 +1436,7 @@ static int parse_vcpus(struct reader *r, json_t *obj, struct scenario *s, size_t
 /* The guest OS of a VM: "os" holds its kernel settings, the VM its tasks. */
 static int parse_vm_os(struct reader *r, json_t *obj, struct os_config *os)
 {
-        const struct key_set keys = { vm_os_keys, NULL };
+        const struct key_set keys = { vm_os_keys, os_time_keys };
         size_t scheduler = 0;
         bool present;
         json_t *v;
@@ -1359,6 +1453,8 @@ static int parse_vm_os(struct reader *r, json_t *obj, struct os_config *os)
         if (rc == 0)
                 rc = get_uint(r, v, "context_switch_cycles", 0, INT64_MAX,
                               &os->context_switch_cycles, &present);
+        if (rc == 0)
+                rc = parse_os_fair(r, v, os);
         if (rc == 0)
                 pop(r, mark);
         return rc;

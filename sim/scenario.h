@@ -78,7 +78,9 @@ struct task_config {
         sim_time_t offset_ps;           /* first release */
         sim_time_t jitter_ps;           /* release jitter, uniform in [0, jitter] */
         sim_time_t deadline_ps;         /* relative; defaults to the period */
-        uint32_t priority;              /* higher value = more urgent */
+        uint32_t priority;              /* fixed_priority: higher value = more urgent */
+        int32_t nice;                   /* fair: -20..19, gives the weight when weight == 0 */
+        uint32_t weight;                /* fair: 0 = the weight of `nice` */
         size_t core;                    /* index into platform cores; one of the OS's cores */
         size_t vcpu;                    /* in a VM: the vCPU it runs on (on `core`); AMP: 0 */
         struct demand_config demand;
@@ -86,8 +88,19 @@ struct task_config {
 
 /* ---- operating systems ---- */
 enum os_scheduler {
-        OS_SCHED_FIXED_PRIORITY /* preemptive, partitioned per core (OSEK/AUTOSAR-like) */
+        OS_SCHED_FIXED_PRIORITY, /* preemptive, partitioned per core (OSEK/AUTOSAR-like) */
+        OS_SCHED_EDF,            /* preemptive earliest deadline first, partitioned per core */
+        OS_SCHED_FAIR            /* Linux CFS-like weighted fair share, partitioned per core */
 };
+
+/* Fair scheduler defaults: Linux CFS's sysctl_sched_latency (6 ms) and
+ * sysctl_sched_min_granularity (0.75 ms) for one CPU (kernel/sched/fair.c, before EEVDF; the
+ * kernel scales both by 1 + log2(CPUs) under its default "log" tunable scaling). */
+#define OS_FAIR_DEFAULT_TARGET_LATENCY_PS  (6 * SIM_PS_PER_MS)
+#define OS_FAIR_DEFAULT_MIN_GRANULARITY_PS (750 * SIM_PS_PER_US)
+#define OS_FAIR_NICE_MIN                   (-20)
+#define OS_FAIR_NICE_MAX                   19
+#define OS_FAIR_WEIGHT_MAX                 88761 /* the weight of nice -20 */
 
 struct hv_vm_config;
 
@@ -103,6 +116,8 @@ struct os_config {
         const struct hv_vm_config *vm;
         enum os_scheduler scheduler;
         uint64_t context_switch_cycles;
+        sim_time_t fair_target_latency_ps;  /* fair: 0 = OS_FAIR_DEFAULT_TARGET_LATENCY_PS */
+        sim_time_t fair_min_granularity_ps; /* fair: 0 = OS_FAIR_DEFAULT_MIN_GRANULARITY_PS */
         size_t core_count;
         size_t *cores; /* indices into platform cores, one per execution resource */
         size_t task_count;

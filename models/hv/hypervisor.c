@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "models/hv/hypervisor_priv.h"
+#include "sim/trace.h"
 
 static const struct hv_policy_ops *hv_policy_ops(enum hv_policy policy)
 {
@@ -180,6 +181,7 @@ static void hv_pcpu_work_done(void *arg)
                 return;
         }
         metric_add(pcpu->hypervisor_time, pcpu->work_ps);
+        trace_end(pcpu->hv->trace, pcpu->trace_track, sim_now(pcpu->hv->sim), TRACE_FINISH);
         pcpu->work_ps = 0;
         if (state == HV_PCPU_SWITCH)
                 pcpu->loaded = vcpu;
@@ -203,7 +205,12 @@ static void hv_pcpu_start_work(struct hv_pcpu *pcpu, enum hv_pcpu_state state, s
         if (err != 0) {
                 pcpu->state = HV_PCPU_FREE;
                 hv_fail(pcpu->hv, err);
+                return;
         }
+        if (state != HV_PCPU_GUEST)
+                trace_begin(pcpu->hv->trace, pcpu->trace_track, pcpu->work_started_ps,
+                            state == HV_PCPU_SWITCH ? TRACE_WORLD_SWITCH : TRACE_TRAP, TRACE_START,
+                            pcpu->current->trace_name, 0);
 }
 
 /* On a free core, execute what the current vCPU needs next: its world switch, its pending
@@ -262,6 +269,24 @@ static void hv_pcpu_set_until(struct hv_pcpu *pcpu, sim_time_t until_ps)
                 hv_fail(pcpu->hv, -ENOMEM);
 }
 
+/* The vCPU slices of a change of vCPU on a core. */
+static void hv_trace_dispatch(struct hv_pcpu *pcpu, struct hv_vcpu *previous, struct hv_vcpu *next,
+                              sim_time_t now)
+{
+        struct trace_sink *sink = pcpu->hv->trace;
+
+        if (!trace_on(sink))
+                return;
+        if (previous != NULL)
+                trace_sink_end(sink, pcpu->trace_track, now, TRACE_PREEMPT);
+        if (next != NULL) {
+                trace_sink_begin(sink, pcpu->trace_track, now, TRACE_VCPU,
+                                 next->trace_started ? TRACE_RESUME : TRACE_START, next->trace_name,
+                                 0);
+                next->trace_started = true;
+        }
+}
+
 static void hv_pcpu_decide(struct hv_pcpu *pcpu)
 {
         struct hv *hv = pcpu->hv;
@@ -284,6 +309,7 @@ static void hv_pcpu_decide(struct hv_pcpu *pcpu)
                         hv_pcpu_pause_guest(pcpu);
                 if (previous != NULL && hv_vcpu_runnable(previous))
                         previous->runnable_since_ps = now;
+                hv_trace_dispatch(pcpu, previous, pick.vcpu, now);
                 pcpu->current = pick.vcpu;
                 if (pick.vcpu != NULL &&
                     metric_record(pick.vcpu->wait_time, now - pick.vcpu->runnable_since_ps) != 0)
@@ -548,6 +574,8 @@ static void hv_free(struct hv *hv)
                 hv->policy->destroy(hv->policy_state);
         for (size_t i = 0; i < hv->pcpu_count; i++)
                 free(hv->pcpus[i].vcpus);
+        for (size_t i = 0; hv->vcpus != NULL && i < hv->vcpu_count; i++)
+                free(hv->vcpus[i].trace_name);
         free(hv->pcpus);
         free(hv->vcpus);
         free(hv);
@@ -605,6 +633,24 @@ void hv_finish(struct hv *hv, sim_time_t end)
                 else if (pcpu->state != HV_PCPU_FREE)
                         metric_add(pcpu->hypervisor_time, end - pcpu->work_started_ps);
         }
+}
+
+int hv_set_trace(struct hv *hv, struct trace_sink *sink, const uint32_t *core_tracks)
+{
+        hv->trace = sink;
+        for (size_t i = 0; i < hv->pcpu_count; i++)
+                hv->pcpus[i].trace_track = core_tracks[i];
+        for (size_t v = 0, index = 0; sink != NULL && v < hv->config->vm_count; v++) {
+                for (size_t c = 0; c < hv->config->vms[v].vcpu_count; c++, index++) {
+                        struct hv_vcpu *vcpu = &hv->vcpus[index];
+
+                        free(vcpu->trace_name);
+                        vcpu->trace_name = hv_entity("%s_vcpu%zu", hv->config->vms[v].name, c);
+                        if (vcpu->trace_name == NULL)
+                                return -ENOMEM;
+                }
+        }
+        return 0;
 }
 
 int hv_error(const struct hv *hv)

@@ -65,6 +65,7 @@
 
 struct hv;
 struct hv_vcpu;
+struct trace_sink;
 
 /* 0, or -EINVAL when the config cannot run on `core_count` cores (a vCPU on a missing core,
  * parameters out of range for the policy; each policy file lists its rules). */
@@ -92,6 +93,15 @@ int hv_vcpu_trap(struct hv_vcpu *vcpu, uint64_t handler_cycles);
 /* Add the run time and hypervisor time of work still executing at `end`. Call once, after the
  * run. */
 void hv_finish(struct hv *hv, sim_time_t end);
+/*
+ * Emit the hypervisor's trace events to `sink` (sim/trace.h; NULL: none), `core_tracks[i]`
+ * being the track of physical core i. Call before the run. On a core's track: a TRACE_VCPU
+ * slice while a vCPU is the one chosen to hold the core (name "<vm>_vcpu<i>"; begin TRACE_START
+ * the first time, TRACE_RESUME later; end TRACE_PREEMPT when another vCPU or idling is chosen)
+ * and, nested in it, a TRACE_WORLD_SWITCH or TRACE_TRAP slice per piece of hypervisor work.
+ * 0 or -ENOMEM.
+ */
+int hv_set_trace(struct hv *hv, struct trace_sink *sink, const uint32_t *core_tracks);
 /* 0, or the error that stopped the run (-ENOMEM). */
 int hv_error(const struct hv *hv);
 /* Cancel pending events (the cores' work included) and free. */

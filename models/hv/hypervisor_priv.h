@@ -40,6 +40,8 @@ struct hv_vcpu {
         struct metric *run_time;
         struct metric *traps;
         struct metric *vm_run_time;
+        char *trace_name;   /* "<vm>_vcpu<i>", with a trace sink */
+        bool trace_started; /* it has held its core: later dispatches resume it */
 };
 
 struct hv_pcpu {
@@ -63,6 +65,7 @@ struct hv_pcpu {
         sim_time_t trap_exit_ps;
         struct metric *hypervisor_time;
         struct metric *world_switches;
+        uint32_t trace_track;
 };
 
 struct hv_pick {
@@ -90,6 +93,7 @@ struct hv {
         struct hv_pcpu *pcpus;
         size_t vcpu_count;
         struct hv_vcpu *vcpus;
+        struct trace_sink *trace; /* NULL: no tracing */
         int error;
 };
 

@@ -4,20 +4,25 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "models/os/sched_edf.h"
+#include "models/os/sched_fair.h"
 #include "models/os/sched_fixed_priority.h"
 #include "models/os/task.h"
+#include "sim/trace.h"
 
 /* The OS's view of one of its cores. */
 struct guest_os_cpu {
         struct guest_os *os;
         struct exec_port exec;
         struct metric *context_switches;
+        uint32_t trace_track; /* its lane in os->trace */
         sim_time_t context_switch_ps;
         void *ready;                              /* policy queue */
         struct guest_os_job *running;             /* job whose work is on the core */
         const struct guest_os_task *loaded;       /* context last loaded */
         const struct guest_os_task *switching_to; /* while a context switch executes */
         sim_event_id decision;                    /* pending SIM_PRIO_LOW decision */
+        sim_event_id policy_timer;                /* a later decision the policy asked for */
 };
 
 struct guest_os_task {
@@ -26,6 +31,9 @@ struct guest_os_task {
         struct task generator;
         struct guest_os_cpu *cpu;
         struct guest_os_task_metrics metrics;
+        uint64_t released;         /* jobs released: the next job's activation index */
+        uint64_t completed;        /* jobs completed: the head job's activation index */
+        bool head_started;         /* the head job has executed (trace: start or resume) */
         struct guest_os_job *head; /* released, unfinished jobs in release order */
         struct guest_os_job *tail;
         struct task_release next; /* the next release, scheduled as release_event */
@@ -42,6 +50,7 @@ struct guest_os {
         struct guest_os_task *tasks;
         struct guest_os_job *free_jobs; /* recycled job records */
         sim_time_t horizon_ps;          /* no job is activated at or after it */
+        struct trace_sink *trace;       /* NULL: no tracing */
         int error;
 };
 
@@ -86,6 +95,31 @@ static void guest_os_free_list(struct guest_os_job *job)
         }
 }
 
+/* ---- trace probes ---- */
+
+static void guest_os_trace_job_start(struct guest_os_cpu *cpu, struct guest_os_job *job)
+{
+        struct guest_os_task *task = job->task;
+
+        trace_begin(cpu->os->trace, cpu->trace_track, sim_now(cpu->os->sim), TRACE_JOB,
+                    task->head_started ? TRACE_RESUME : TRACE_START, task->config->name,
+                    task->completed);
+        task->head_started = true;
+}
+
+static void guest_os_trace_job_done(struct guest_os_cpu *cpu, struct guest_os_job *job)
+{
+        struct guest_os_task *task = job->task;
+        sim_time_t now = sim_now(cpu->os->sim);
+
+        trace_end(cpu->os->trace, cpu->trace_track, now, TRACE_FINISH);
+        if (now > job->deadline_ps)
+                trace_instant(cpu->os->trace, cpu->trace_track, now, TRACE_DEADLINE_MISS,
+                              task->config->name, task->completed);
+        task->completed++;
+        task->head_started = false;
+}
+
 /* ---- decisions ---- */
 
 static void guest_os_decide(struct sim *sim, void *arg);
@@ -101,6 +135,43 @@ static void guest_os_request_decision(struct guest_os_cpu *cpu)
                 guest_os_fail(cpu->os, -ENOMEM);
 }
 
+static void guest_os_policy_timer(struct sim *sim, void *arg)
+{
+        struct guest_os_cpu *cpu = arg;
+
+        (void)sim;
+        cpu->policy_timer = 0;
+        guest_os_request_decision(cpu);
+}
+
+/* Replace the later decision the policy asked for by the one it asks for now. */
+static void guest_os_arm_policy_timer(struct guest_os_cpu *cpu)
+{
+        const struct guest_os_sched_ops *sched = cpu->os->sched;
+        struct sim *sim = cpu->os->sim;
+        sim_time_t when;
+
+        if (sched->next_decision_ps == NULL)
+                return;
+        when = sched->next_decision_ps(cpu->ready);
+        if (cpu->policy_timer != 0) {
+                (void)sim_cancel(sim, cpu->policy_timer);
+                cpu->policy_timer = 0;
+        }
+        if (when == SIM_TIME_MAX)
+                return;
+        assert(when > sim_now(sim));
+        cpu->policy_timer = sim_schedule_prio(sim, when, SIM_PRIO_LOW, guest_os_policy_timer, cpu);
+        if (cpu->policy_timer == 0)
+                guest_os_fail(cpu->os, -ENOMEM);
+}
+
+static void guest_os_run_stop(struct guest_os_cpu *cpu)
+{
+        if (cpu->os->sched->run_stop != NULL)
+                cpu->os->sched->run_stop(cpu->ready, sim_now(cpu->os->sim));
+}
+
 static void guest_os_job_done(void *arg)
 {
         struct guest_os_cpu *cpu = arg;
@@ -109,7 +180,9 @@ static void guest_os_job_done(void *arg)
         sim_time_t now = sim_now(cpu->os->sim);
 
         assert(task->head == job);
+        guest_os_trace_job_done(cpu, job);
         cpu->running = NULL;
+        guest_os_run_stop(cpu);
         metric_add(task->metrics.completions, 1);
         if (histogram_record(&task->metrics.response_time->histogram, now - job->activation_ps))
                 guest_os_fail(cpu->os, -ENOMEM);
@@ -130,6 +203,7 @@ static void guest_os_switch_done(void *arg)
 {
         struct guest_os_cpu *cpu = arg;
 
+        trace_end(cpu->os->trace, cpu->trace_track, sim_now(cpu->os->sim), TRACE_FINISH);
         cpu->loaded = cpu->switching_to;
         cpu->switching_to = NULL;
         guest_os_request_decision(cpu);
@@ -140,20 +214,18 @@ static void guest_os_preempt_running(struct guest_os_cpu *cpu)
         struct guest_os_job *job = cpu->running;
 
         job->remaining_ps = cpu->exec.ops->preempt(cpu->exec.resource);
+        trace_end(cpu->os->trace, cpu->trace_track, sim_now(cpu->os->sim), TRACE_PREEMPT);
+        guest_os_run_stop(cpu);
         metric_add(job->task->metrics.preemptions, 1);
         cpu->running = NULL;
 }
 
-static void guest_os_decide(struct sim *sim, void *arg)
+/* Run the policy's first job on the core. */
+static void guest_os_dispatch(struct guest_os_cpu *cpu)
 {
-        struct guest_os_cpu *cpu = arg;
         struct guest_os_job *best;
         int err;
 
-        (void)sim;
-        cpu->decision = 0;
-        if (cpu->switching_to != NULL)
-                return; /* non-preemptible; its completion asks again */
         best = cpu->os->sched->first(cpu->ready);
         if (best == cpu->running)
                 return;
@@ -171,6 +243,9 @@ static void guest_os_decide(struct sim *sim, void *arg)
                                 return;
                         }
                         cpu->switching_to = best->task;
+                        trace_begin(cpu->os->trace, cpu->trace_track, sim_now(cpu->os->sim),
+                                    TRACE_CONTEXT_SWITCH, TRACE_START, best->task->config->name,
+                                    best->task->completed);
                         return;
                 }
                 cpu->loaded = best->task;
@@ -181,6 +256,22 @@ static void guest_os_decide(struct sim *sim, void *arg)
                 return;
         }
         cpu->running = best;
+        guest_os_trace_job_start(cpu, best);
+        if (cpu->os->sched->run_start != NULL)
+                cpu->os->sched->run_start(cpu->ready, best, sim_now(cpu->os->sim));
+}
+
+static void guest_os_decide(struct sim *sim, void *arg)
+{
+        struct guest_os_cpu *cpu = arg;
+
+        cpu->decision = 0;
+        if (cpu->switching_to != NULL)
+                return; /* non-preemptible; its completion asks again */
+        if (cpu->os->sched->update != NULL)
+                cpu->os->sched->update(cpu->ready, sim_now(sim));
+        guest_os_dispatch(cpu);
+        guest_os_arm_policy_timer(cpu);
 }
 
 /* ---- releases ---- */
@@ -215,6 +306,7 @@ static void guest_os_release(struct sim *sim, void *arg)
         demand_cycles = task_draw_demand(&task->generator);
         *job = (struct guest_os_job){
                 .priority = task->config->priority,
+                .task_index = (uint32_t)(task - task->os->tasks),
                 .activation_ps = task->next.activation_ps,
                 .release_ps = task->next.release_ps,
                 .deadline_ps =
@@ -223,6 +315,8 @@ static void guest_os_release(struct sim *sim, void *arg)
                 .task = task,
         };
         metric_add(task->metrics.activations, 1);
+        trace_instant(task->os->trace, cpu->trace_track, sim_now(task->os->sim), TRACE_RELEASE,
+                      task->config->name, task->released++);
         if (task->tail == NULL) {
                 task->head = job;
                 task->tail = job;
@@ -243,6 +337,10 @@ static const struct guest_os_sched_ops *guest_os_policy(enum os_scheduler schedu
         switch (scheduler) {
         case OS_SCHED_FIXED_PRIORITY:
                 return &sched_fixed_priority_ops;
+        case OS_SCHED_EDF:
+                return &sched_edf_ops;
+        case OS_SCHED_FAIR:
+                return &sched_fair_ops;
         default:
                 return NULL;
         }
@@ -261,7 +359,8 @@ int guest_os_check_config(const struct os_config *config)
                 for (size_t j = 0; j < i; j++) {
                         const struct task_config *b = &config->tasks[j];
 
-                        if (scenario_task_cpu(config, b) == cpu && a->priority == b->priority)
+                        if (config->scheduler == OS_SCHED_FIXED_PRIORITY &&
+                            scenario_task_cpu(config, b) == cpu && a->priority == b->priority)
                                 return -EINVAL;
                 }
         }
@@ -279,7 +378,7 @@ static int guest_os_init_cpus(struct guest_os *os, const struct exec_port *cores
                 cpu->context_switches = context_switches[i];
                 cpu->context_switch_ps = cores[i].ops->cycles_to_ps(
                     cores[i].resource, os->config->context_switch_cycles);
-                cpu->ready = os->sched->create();
+                cpu->ready = os->sched->create(os->config);
                 if (cpu->ready == NULL)
                         return -ENOMEM;
         }
@@ -404,6 +503,13 @@ int guest_os_error(const struct guest_os *os)
         return os->error;
 }
 
+void guest_os_set_trace(struct guest_os *os, struct trace_sink *sink, const uint32_t *tracks)
+{
+        os->trace = sink;
+        for (size_t i = 0; i < os->cpu_count; i++)
+                os->cpus[i].trace_track = tracks[i];
+}
+
 void guest_os_destroy(struct guest_os *os)
 {
         if (os == NULL)
@@ -415,6 +521,8 @@ void guest_os_destroy(struct guest_os *os)
                         (void)cpu->exec.ops->preempt(cpu->exec.resource);
                 if (cpu->decision != 0)
                         (void)sim_cancel(os->sim, cpu->decision);
+                if (cpu->policy_timer != 0)
+                        (void)sim_cancel(os->sim, cpu->policy_timer);
         }
         for (size_t i = 0; i < os->task_count; i++) {
                 if (os->tasks[i].release_event != 0)

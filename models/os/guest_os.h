@@ -4,7 +4,7 @@
  * Partitioned: every task runs on its configured core (one of the OS's cores; in a VM, its
  * vCPU: "core" below means the OS's execution resource, see scenario_task_cpu); each core has
  * its own ready queue, ordered by a scheduling policy (a struct guest_os_sched_ops: fixed
- * priority in sched_fixed_priority.h; EDF or fair policies go in their own files). The OS talks
+ * priority in sched_fixed_priority.h, EDF in sched_edf.h, fair in sched_fair.h). The OS talks
  * to each core only through a struct exec_port (models/hw/core.h).
  *
  * Jobs: task.h generates each job's activation, release and demand. At its release a job is
@@ -22,7 +22,9 @@
  * Decision: the policy's first job runs. If another job is executing, it is preempted at once
  * (same instant), keeps its remaining work in picoseconds, and its task's preemption count
  * grows by one. A job that has been chosen but has not started executing (it was waiting for
- * a context switch) is not counted as preempted when a more urgent job overtakes it.
+ * a context switch) is not counted as preempted when a more urgent job overtakes it. A policy
+ * may also ask for a decision at a later instant (next_decision_ps, such as the end of a fair
+ * time slice); it runs in SIM_PRIO_LOW like the others.
  *
  * Context switch: when a core is to execute a job of a task other than the one whose context
  * was last loaded on it (none at start), it first executes context_switch_cycles as one
@@ -59,6 +61,7 @@
 
 struct guest_os;
 struct guest_os_task;
+struct trace_sink;
 
 /* A job as scheduling policies see it. Policies read the first block and own `ready_next`. */
 struct guest_os_job {
@@ -67,6 +70,7 @@ struct guest_os_job {
         sim_time_t release_ps;           /* absolute */
         sim_time_t deadline_ps;          /* absolute: activation + relative deadline */
         sim_time_t remaining_ps;         /* execution still needed */
+        uint32_t task_index;             /* the task's index in its OS config */
         struct guest_os_job *ready_next; /* policy link */
         /* owned by guest_os */
         struct guest_os_task *task;
@@ -74,18 +78,31 @@ struct guest_os_job {
 };
 
 /*
- * A scheduling policy: one ready queue per core. `create` returns queue state (NULL on no
- * memory); `insert` adds a job, `remove` takes a job out (it is in the queue), `first` returns
- * the job that should run now or NULL when the queue is empty. Insertion order must not decide
- * between two jobs the policy can rank.
+ * A scheduling policy: one ready queue per core. `create` returns queue state for one core of
+ * the OS `config` (NULL on no memory); `insert` adds a job, `remove` takes a job out (it is in
+ * the queue), `first` returns the job that should run now or NULL when the queue is empty.
+ * Insertion order must not decide between two jobs the policy can rank. The running job stays
+ * in the queue until it completes.
+ *
+ * Optional hooks (NULL for policies that rank jobs by fixed attributes) for policies that
+ * depend on execution time: `run_start` when a job starts executing (after any context
+ * switch), `run_stop` when it stops (preempted, or completed: before `remove`), `update` at
+ * every decision before `first` (the policy charges the running job up to `now`), and
+ * `next_decision_ps` after every decision: the absolute time at which the policy wants to
+ * decide again (SIM_TIME_MAX: not before the next release or completion). The OS schedules
+ * that decision, replacing the previous request.
  */
 struct guest_os_sched_ops {
         const char *name;
-        void *(*create)(void);
+        void *(*create)(const struct os_config *config);
         void (*destroy)(void *queue);
         void (*insert)(void *queue, struct guest_os_job *job);
         void (*remove)(void *queue, struct guest_os_job *job);
         struct guest_os_job *(*first)(const void *queue);
+        void (*run_start)(void *queue, struct guest_os_job *job, sim_time_t now);
+        void (*run_stop)(void *queue, sim_time_t now);
+        void (*update)(void *queue, sim_time_t now);
+        sim_time_t (*next_decision_ps)(const void *queue);
 };
 
 /* The metrics one task updates; all must be non-NULL. */
@@ -98,7 +115,7 @@ struct guest_os_task_metrics {
 };
 
 /* 0, or -EINVAL when a task's core is not one of the OS's cores, two tasks share a priority
- * on a core, or the scheduler is unknown. */
+ * on a core under fixed priority, or the scheduler is unknown. */
 int guest_os_check_config(const struct os_config *config);
 
 /*
@@ -117,6 +134,15 @@ int guest_os_start(struct guest_os *os, sim_time_t horizon_ps);
 void guest_os_finish(struct guest_os *os, sim_time_t end);
 /* 0, or the error that stopped the run. */
 int guest_os_error(const struct guest_os *os);
+/*
+ * Emit the OS's trace events to `sink` (sim/trace.h; NULL: none), `tracks[i]` being the track
+ * of its i-th core. Call before guest_os_start. On a core's track: a TRACE_JOB slice per
+ * execution of a job (name: task, instance: activation index from 0; begin TRACE_START or
+ * TRACE_RESUME, end TRACE_FINISH or TRACE_PREEMPT), a TRACE_CONTEXT_SWITCH slice per switch
+ * (name: the task switched to), a TRACE_RELEASE instant per release and a TRACE_DEADLINE_MISS
+ * instant at a late completion. Jobs unfinished at the end count as misses in the metrics only.
+ */
+void guest_os_set_trace(struct guest_os *os, struct trace_sink *sink, const uint32_t *tracks);
 /* Cancels the OS's pending events and frees it. */
 void guest_os_destroy(struct guest_os *os);
 

@@ -7,8 +7,9 @@ struct sched_fixed_priority_queue {
         struct guest_os_job *head;
 };
 
-static void *sched_fixed_priority_create(void)
+static void *sched_fixed_priority_create(const struct os_config *config)
 {
+        (void)config;
         return calloc(1, sizeof(struct sched_fixed_priority_queue));
 }
 

@@ -357,6 +357,59 @@ START_TEST(test_valid_credit_defaults)
 }
 END_TEST
 
+/* base.json under the fair scheduler: its keys with units, nice and an explicit weight. */
+START_TEST(test_valid_fair)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "valid_fair.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        const struct os_config *os = &s.oses[0];
+        ck_assert_int_eq(os->scheduler, OS_SCHED_FAIR);
+        ck_assert_uint_eq(os->fair_target_latency_ps, 12 * SIM_PS_PER_MS);
+        ck_assert_uint_eq(os->fair_min_granularity_ps, 1500 * SIM_PS_PER_US);
+        ck_assert_int_eq(os->tasks[0].nice, -5);
+        ck_assert_uint_eq(os->tasks[0].weight, 0); /* the weight of nice -5 */
+        ck_assert_int_eq(os->tasks[1].nice, 0);
+        ck_assert_uint_eq(os->tasks[1].weight, 2048);
+        scenario_free(&s);
+}
+END_TEST
+
+/* EDF accepts equal (and ignores) priorities: both tasks of base.json at priority 10. */
+START_TEST(test_valid_edf)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "valid_edf.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        ck_assert_int_eq(s.oses[0].scheduler, OS_SCHED_EDF);
+        ck_assert_uint_eq(s.oses[0].tasks[0].priority, 10);
+        ck_assert_uint_eq(s.oses[0].tasks[1].priority, 10);
+        scenario_free(&s);
+}
+END_TEST
+
+/* VM guests: rtos on EDF without a priority, linux fair with a latency and the default
+ * minimum granularity (Linux's 0.75 ms). */
+START_TEST(test_valid_hv_schedulers)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "valid_hv_sched.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        ck_assert_int_eq(s.oses[0].scheduler, OS_SCHED_EDF);
+        ck_assert_uint_eq(s.oses[0].tasks[0].priority, 0);
+        ck_assert_int_eq(s.oses[1].scheduler, OS_SCHED_FAIR);
+        ck_assert_uint_eq(s.oses[1].fair_target_latency_ps, 3 * SIM_PS_PER_MS);
+        ck_assert_uint_eq(s.oses[1].fair_min_granularity_ps, 750 * SIM_PS_PER_US);
+        ck_assert_int_eq(s.oses[1].tasks[0].nice, 19);
+        ck_assert_int_eq(s.oses[1].tasks[1].nice, 0);
+        ck_assert_uint_eq(s.oses[1].tasks[1].weight, 0);
+        scenario_free(&s);
+}
+END_TEST
+
 /* ---- malformed scenarios ---- */
 
 struct bad_case {
@@ -451,6 +504,26 @@ static const struct bad_case bad_cases[] = {
         /* a key that needs the quoted path form; `"bad key": 1` has its value in column 43 */
         { "bad_quoted_key.json", -EINVAL, NULL, "$.run[\"bad key\"]", 4, 43,
           "unknown key 'bad key'" },
+        /* ---- scheduler-specific keys (base.json with one defect) ---- */
+        /* `      "scheduler": "fiar",`: the value starts in column 20 */
+        { "bad_scheduler.json", -EINVAL, NULL, "$.oses[0].scheduler", 9, 20,
+          "unknown value 'fiar' (expected 'fixed_priority', 'edf', 'fair'); did you mean "
+          "'fair'?" },
+        /* scheduler "fair"; the first task's `"priority": 10` (line 14) is refused */
+        { "bad_fair_priority.json", -EINVAL, NULL, "$.oses[0].tasks[0].priority", 14, 0,
+          "'priority' is not used by scheduler 'fair'" },
+        { "bad_nice_fixed_priority.json", -EINVAL, NULL, "$.oses[0].tasks[0].nice", 14, 0,
+          "'nice' applies to scheduler 'fair' only (this OS's scheduler is 'fixed_priority')" },
+        /* `      "scheduler": "edf", "target_latency_ms": 6,`: the 6 is in column 48 */
+        { "bad_edf_fair_key.json", -EINVAL, NULL, "$.oses[0].target_latency_ms", 9, 48,
+          "'target_latency_ms' applies to scheduler 'fair' only (this OS's scheduler is "
+          "'edf')" },
+        { "bad_nice_range.json", -EINVAL, NULL, "$.oses[0].tasks[0].nice", 14, 0,
+          "20 is out of range [-20, 19]" },
+        { "bad_nice_weight.json", -EINVAL, NULL, "$.oses[0].tasks[1].weight", 21, 0,
+          "'nice' and 'weight' both give the task's weight; use one" },
+        { "bad_fair_granularity.json", -EINVAL, NULL, "$.oses[0].min_granularity_us", 9, 0,
+          "must be greater than zero" },
 
         /* ---- hypervisor designs: hv_base.json (fixed_priority) or arinc_base.json with one
          * defect ---- */
@@ -511,6 +584,12 @@ static const struct bad_case bad_cases[] = {
           "VM 'linux' has no vCPU '2'" },
         { "bad_hv_req_metric.json", -EINVAL, NULL, "$.requirements[2].metric", 40, 0,
           "unknown hypervisor metric 'world_switch'; did you mean 'world_switches'?" },
+        /* VM guests take the same scheduler keys: "nice" under fixed_priority (line 31) */
+        { "bad_hv_guest_nice.json", -EINVAL, NULL, "$.vms[1].tasks[0].nice", 31, 0,
+          "'nice' applies to scheduler 'fair' only (this OS's scheduler is 'fixed_priority')" },
+        /* linux's guest made fair (line 29); its first task keeps `"priority": 5` (line 31) */
+        { "bad_hv_fair_priority.json", -EINVAL, NULL, "$.vms[1].tasks[0].priority", 31, 0,
+          "'priority' is not used by scheduler 'fair'" },
 };
 
 START_TEST(test_bad_scenario)
@@ -643,6 +722,9 @@ static Suite *scenario_suite(void)
         tcase_add_test(valid, test_valid_arinc653);
         tcase_add_test(valid, test_valid_rtds_defaults);
         tcase_add_test(valid, test_valid_credit_defaults);
+        tcase_add_test(valid, test_valid_fair);
+        tcase_add_test(valid, test_valid_edf);
+        tcase_add_test(valid, test_valid_hv_schedulers);
         suite_add_tcase(s, valid);
 
         TCase *bad = tcase_create("malformed");

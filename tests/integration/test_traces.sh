@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# --trace writes DIR/trace.json (Chrome Trace Event Format) and DIR/trace.btf (BTF 2.x) for an
+# AMP and a hypervisor example: valid JSON with nested slices and per-track ordered timestamps,
+# BTF lines of the 2.x grammar (check_traces.py), identical bytes in two runs, and the same
+# results with tracing on as off.
+source "$(dirname "$0")/lib.sh"
+CHECK="python3 $(dirname "$0")/check_traces.py"
+EX=scenarios/examples
+
+for scn in amp-4core consolidation-rtds consolidation-arinc653; do
+  for run in a b; do
+    expect_status 0 "$scn: run $run with --trace all" -- \
+      "$MOSAIC" run "$EX/$scn.json" -o "$WORK/$scn-$run" --duration 100ms --trace all --no-figures
+  done
+  for f in trace.json trace.btf; do
+    [ -s "$WORK/$scn-a/$f" ] && pass "$scn: $f written" || fail "$scn: $f missing or empty"
+    if cmp -s "$WORK/$scn-a/$f" "$WORK/$scn-b/$f"; then pass "$scn: $f identical in two runs"
+    else fail "$scn: $f differs between two runs"; fi
+  done
+  if $CHECK "$WORK/$scn-a" >"$WORK/check" 2>&1; then pass "$scn: traces are well formed ($(grep -c '  ok' "$WORK/check") checks)"
+  else fail "$scn: malformed traces"; grep -v '  ok' "$WORK/check" | sed 's/^/       /' | head -10; fi
+  expect_status 0 "$scn: run without traces" -- \
+    "$MOSAIC" run "$EX/$scn.json" -o "$WORK/$scn-off" --duration 100ms --no-figures
+  if cmp -s "$WORK/$scn-a/summary.json" "$WORK/$scn-off/summary.json"; then pass "$scn: tracing leaves summary.json unchanged"
+  else fail "$scn: summary.json differs with tracing on"; fi
+  [ ! -e "$WORK/$scn-off/trace.json" ] && pass "$scn: no trace file without --trace" || fail "$scn: trace file without --trace"
+  left=$(find "$WORK/$scn-a" -name '.*tmp*' | wc -l)
+  [ "$left" -eq 0 ] && pass "$scn: no temporary files left" || fail "$scn: $left temporary files left"
+done
+
+# What the traces hold: the AMP RTOS's brake job 0 on cpu0, the hypervisor's lanes and vCPUs.
+expect_grep '"name":"process_name","ph":"M","pid":1,"args":\{"name":"core cpu0"\}' "$WORK/amp-4core-a/trace.json" "amp: pid 1 is core cpu0"
+expect_grep '"name":"brake","cat":"job","ph":"B","ts":[0-9.]+,"pid":1,"tid":1,"args":\{"instance":0\}' "$WORK/amp-4core-a/trace.json" "amp: brake job 0 is a slice on cpu0"
+expect_grep '^[0-9]+,Core_cpu0,0,T,rtos/brake,0,start$' "$WORK/amp-4core-a/trace.btf" "amp: BTF start of brake 0 on Core_cpu0"
+expect_grep '^[0-9]+,STI_rtos/brake,99,T,rtos/brake,99,activate$' "$WORK/amp-4core-a/trace.btf" "amp: 100 brake activations in 100 ms"
+if grep -q ',rtos/brake,100,' "$WORK/amp-4core-a/trace.btf"; then fail "amp: a 101st brake job"; else pass "amp: no 101st brake job"; fi
+expect_grep '"name":"thread_name","ph":"M","pid":1,"tid":1,"args":\{"name":"hypervisor"\}' "$WORK/consolidation-rtds-a/trace.json" "rtds: a hypervisor lane on cpu0"
+expect_grep '"name":"rtos_vcpu0","cat":"vcpu","ph":"B"' "$WORK/consolidation-rtds-a/trace.json" "rtds: vCPU slices"
+expect_grep '"cat":"world_switch","ph":"B"' "$WORK/consolidation-rtds-a/trace.json" "rtds: world-switch slices"
+expect_grep '^[0-9]+,Core_cpu0,0,T,Core_rtos_vcpu0,0,resume$' "$WORK/consolidation-rtds-a/trace.btf" "rtds: BTF vCPU resumes on Core_cpu0"
+expect_grep '^[0-9]+,Core_rtos_vcpu0,0,T,rtos/brake,0,start$' "$WORK/consolidation-rtds-a/trace.btf" "rtds: guest tasks run on their vCPU"
+
+# The checker itself catches broken traces: an E replaced by an instant, a BTF start dropped.
+mkdir -p "$WORK/broken"
+awk 'BEGIN { dropped = 0 } /"ph":"E"/ && !dropped { dropped = 1; sub(/,$/, ""); print "{\"name\":\"x\",\"ph\":\"i\",\"ts\":0,\"pid\":1,\"tid\":1},"; next } { print }' \
+  "$WORK/amp-4core-a/trace.json" > "$WORK/broken/trace.json"
+grep -v ',T,rtos/powertrain,0,start$' "$WORK/amp-4core-a/trace.btf" > "$WORK/broken/trace.btf"
+if $CHECK "$WORK/broken" >"$WORK/check" 2>&1; then fail "the checker accepts broken traces"
+else pass "the checker rejects broken traces ($(grep -c FAIL "$WORK/check") failures)"; fi
+
+expect_status 0 "--trace chrome writes only trace.json" -- \
+  "$MOSAIC" run "$EX/amp-4core.json" -o "$WORK/chrome" --duration 10ms --trace chrome --no-figures
+[ -s "$WORK/chrome/trace.json" ] && [ ! -e "$WORK/chrome/trace.btf" ] && pass "only trace.json" || fail "--trace chrome files"
+expect_status 0 "--trace btf under the SystemC kernel" -- \
+  "$MOSAIC" run "$EX/amp-4core.json" -o "$WORK/sc" --duration 100ms --trace btf --kernel systemc --no-figures
+if cmp -s "$WORK/sc/trace.btf" "$WORK/amp-4core-a/trace.btf"; then pass "SystemC kernel: the same trace.btf"
+else fail "SystemC kernel: trace.btf differs"; fi
+expect_status 2 "--trace takes chrome, btf or all" -- "$MOSAIC" run "$EX/amp-4core.json" -o "$WORK/x" --trace vcd
+expect_grep "--trace is 'chrome', 'btf' or 'all'" "$WORK/err" "the error names the choices"
+
+finish
