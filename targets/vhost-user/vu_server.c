@@ -820,20 +820,24 @@ static void kick_readable(struct vu_server *s, uint16_t index)
         queue_process(s, q, index);
 }
 
+/* The socket appears at `path` only once it listens: it is bound under a temporary name and
+ * renamed, so a front-end that waits for the path never meets a bound socket that still
+ * refuses connections. */
 static int open_listener(struct vu_server *s, const char *path)
 {
         struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        if (strlen(path) >= sizeof(addr.sun_path)) {
+        int n = snprintf(addr.sun_path, sizeof(addr.sun_path), "%s.%ld.tmp", path, (long)getpid());
+        if (n < 0 || (size_t)n >= sizeof(addr.sun_path)) {
                 fprintf(stderr, "mosaic-vhost-user: socket path too long: %s\n", path);
                 return -1;
         }
-        strcpy(addr.sun_path, path);
         s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        unlink(path);
+        unlink(addr.sun_path);
         if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
-            listen(s->listen_fd, 4) != 0) {
+            listen(s->listen_fd, 4) != 0 || rename(addr.sun_path, path) != 0) {
                 fprintf(stderr, "mosaic-vhost-user: cannot listen on %s: %s\n", path,
                         strerror(errno));
+                unlink(addr.sun_path);
                 return -1;
         }
         return 0;
