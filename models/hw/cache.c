@@ -68,6 +68,8 @@ int cache_init(struct cache *cache, const struct cache_config *config, struct si
         cache->sets =
             (uint32_t)(config->size_bytes / ((uint64_t)config->ways * config->line_bytes));
         cache->set_mask = cache->sets - 1;
+        cache->ways = config->ways;
+        cache->replacement = config->replacement;
         cache->line_shift = log2_exact(config->line_bytes);
         cache->all_ways = config->ways == 64 ? UINT64_MAX : (1ULL << config->ways) - 1;
         cache->colours = (uint64_t)cache->sets * config->line_bytes / page;
@@ -77,21 +79,22 @@ int cache_init(struct cache *cache, const struct cache_config *config, struct si
         rng_init_named(&cache->rng, config->seed, config->name != NULL ? config->name : "cache");
         mshr_count = (size_t)config->initiators * config->mshrs_per_initiator;
         cache->tags = calloc((size_t)cache->sets * config->ways, sizeof(*cache->tags));
-        cache->lines = calloc((size_t)cache->sets * config->ways, sizeof(*cache->lines));
+        cache->fingerprint_words = (config->ways + 7) / 8;
+        cache->fingerprints =
+            calloc((size_t)cache->sets * cache->fingerprint_words, sizeof(*cache->fingerprints));
+        cache->stamps = calloc((size_t)cache->sets * config->ways, sizeof(*cache->stamps));
+        cache->line_mshr = calloc((size_t)cache->sets * config->ways, sizeof(*cache->line_mshr));
         cache->set_state = calloc(cache->sets, sizeof(*cache->set_state));
         cache->mshrs = calloc(mshr_count, sizeof(*cache->mshrs));
         cache->mshrs_busy = calloc(config->initiators, sizeof(*cache->mshrs_busy));
         cache->mshr_wait = calloc(config->initiators, sizeof(*cache->mshr_wait));
         cache->counters = calloc(config->initiators, sizeof(*cache->counters));
-        if (cache->tags == NULL || cache->lines == NULL || cache->set_state == NULL ||
-            cache->mshrs == NULL || cache->mshrs_busy == NULL || cache->mshr_wait == NULL ||
-            cache->counters == NULL) {
+        if (cache->tags == NULL || cache->fingerprints == NULL || cache->stamps == NULL ||
+            cache->line_mshr == NULL || cache->set_state == NULL || cache->mshrs == NULL ||
+            cache->mshrs_busy == NULL || cache->mshr_wait == NULL || cache->counters == NULL) {
                 cache_fini(cache);
                 return -ENOMEM;
         }
-        for (uint32_t set = 0; set < cache->sets; set++)
-                cache->set_state[set] =
-                    (struct cache_set){ .mru = CACHE_NO_WAY, .lru = CACHE_NO_WAY };
         cache_mshr_init(cache);
         mem_done_queue_init(&cache->hits, sim);
         if (config->coherence != NULL)
@@ -112,14 +115,18 @@ void cache_fini(struct cache *cache)
         if (cache->sim != NULL && cache->hits.sim != NULL)
                 mem_done_queue_fini(&cache->hits);
         free(cache->tags);
-        free(cache->lines);
+        free(cache->fingerprints);
+        free(cache->stamps);
+        free(cache->line_mshr);
         free(cache->set_state);
         free(cache->mshrs);
         free(cache->mshrs_busy);
         free(cache->mshr_wait);
         free(cache->counters);
         cache->tags = NULL;
-        cache->lines = NULL;
+        cache->fingerprints = NULL;
+        cache->stamps = NULL;
+        cache->line_mshr = NULL;
         cache->set_state = NULL;
         cache->mshrs = NULL;
         cache->mshrs_busy = NULL;
@@ -129,88 +136,147 @@ void cache_fini(struct cache *cache)
 
 /* ---- tag array ---------------------------------------------------------------------------- */
 
-static struct cache_line *set_lines(const struct cache *cache, uint32_t set)
+/* Stamps are 32-bit: a set's clock that reaches this limit is renumbered (lru_renumber). A
+ * build may lower it to exercise the renumbering. */
+#ifndef CACHE_LRU_CLOCK_LIMIT
+#define CACHE_LRU_CLOCK_LIMIT UINT32_MAX
+#endif
+
+static size_t set_base(const struct cache *cache, uint32_t set)
 {
-        return &cache->lines[(size_t)set * cache->config->ways];
+        return (size_t)set * cache->ways;
 }
 
-static const uint64_t *set_tags(const struct cache *cache, uint32_t set)
+/*
+ * Lookups scan a byte per way before any tag: each valid way holds a 7-bit hash of its line
+ * with the top bit set (invalid ways hold 0), packed eight to a word, way w in byte w % 8 of
+ * word w / 8. A scan compares eight ways with a few word operations and reads only the tags
+ * of ways whose byte matches (one, barring a 1-in-128 collision per way), so a 16-way lookup
+ * reads 16 bytes and one tag instead of 128 bytes of tags.
+ */
+#define BYTES_01 0x0101010101010101ULL
+#define BYTES_7F 0x7F7F7F7F7F7F7F7FULL
+
+static inline uint64_t fingerprint_of(uint64_t line_addr)
 {
-        return &cache->tags[(size_t)set * cache->config->ways];
+        return 0x80U | (line_addr * 0x9E3779B97F4A7C15ULL) >> 57;
 }
 
-static int cache_find(const struct cache *cache, uint32_t set, uint64_t line_addr)
+static inline void fingerprint_set(struct cache *cache, uint32_t set, unsigned way,
+                                   uint64_t fingerprint)
 {
-        const uint64_t *tags = set_tags(cache, set);
-        uint64_t tag = line_addr + 1;
-        uint32_t ways = cache->config->ways;
+        uint64_t *word = &cache->fingerprints[(size_t)set * cache->fingerprint_words + way / 8];
+        unsigned shift = 8 * (way % 8);
 
-        for (uint32_t w = 0; w < ways; w++)
-                if (tags[w] == tag)
-                        return (int)w;
+        *word = (*word & ~(0xFFULL << shift)) | fingerprint << shift;
+}
+
+static inline int cache_find(const struct cache *cache, uint32_t set, uint64_t line_addr)
+{
+        const uint64_t *words = &cache->fingerprints[(size_t)set * cache->fingerprint_words];
+        const uint64_t *tags = &cache->tags[set_base(cache, set)];
+        uint64_t pattern = fingerprint_of(line_addr) * BYTES_01;
+
+        /* Which tag is compared depends on the fingerprints: start reading the tags (and the
+         * set's state, used next) while they are scanned, rather than after. */
+        __builtin_prefetch(tags);
+        __builtin_prefetch(&cache->set_state[set]);
+
+        for (uint32_t k = 0; k < cache->fingerprint_words; k++) {
+                uint64_t x = words[k] ^ pattern;
+                /* bit 7 of each byte of x that is zero: no carries cross bytes, so exact */
+                uint64_t match = ~(((x & BYTES_7F) + BYTES_7F) | x | BYTES_7F);
+
+                for (; match != 0; match &= match - 1) {
+                        uint32_t w = 8 * k + (uint32_t)__builtin_ctzll(match) / 8;
+
+                        if (tags[w] == line_addr + 1)
+                                return (int)w;
+                }
+        }
         return -1;
 }
 
 /*
- * Exact LRU as a doubly linked list of a set's valid ways, most recent first: a touch is
- * O(1) and the victim is the least recent way the initiator may replace, found from the tail.
+ * Exact LRU as access stamps: each access to a way stores the set's incremented clock, so the
+ * least recent of any group of valid ways is the one with the smallest stamp (stamps of valid
+ * ways are distinct: each was taken at that way's last access, the fill included). When a
+ * set's clock reaches CACHE_LRU_CLOCK_LIMIT, its valid ways are renumbered 1..n in the same
+ * order and the clock restarts at n, which changes no comparison.
  */
-static void lru_unlink(struct cache_set *s, struct cache_line *lines, unsigned way)
+__attribute__((noinline, cold)) static void lru_renumber(struct cache *cache, uint32_t set)
 {
-        uint8_t newer = lines[way].newer, older = lines[way].older;
+        struct cache_set *s = &cache->set_state[set];
+        uint32_t *stamps = &cache->stamps[set_base(cache, set)];
+        uint32_t ranked[64];
 
-        if (newer != CACHE_NO_WAY)
-                lines[newer].older = older;
-        else
-                s->mru = older;
-        if (older != CACHE_NO_WAY)
-                lines[older].newer = newer;
-        else
-                s->lru = newer;
+        for (uint32_t w = 0; w < cache->ways; w++) {
+                ranked[w] = 0;
+                if (((s->valid >> w) & 1U) == 0)
+                        continue;
+                for (uint32_t v = 0; v < cache->ways; v++)
+                        if (((s->valid >> v) & 1U) != 0 && stamps[v] <= stamps[w])
+                                ranked[w]++;
+        }
+        for (uint32_t w = 0; w < cache->ways; w++)
+                stamps[w] = ranked[w];
+        s->policy = (uint64_t)popcount64(s->valid);
 }
 
-static void lru_push_front(struct cache_set *s, struct cache_line *lines, unsigned way)
+static inline void lru_touch(struct cache *cache, uint32_t set, unsigned way)
 {
-        lines[way].newer = CACHE_NO_WAY;
-        lines[way].older = s->mru;
-        if (s->mru != CACHE_NO_WAY)
-                lines[s->mru].newer = (uint8_t)way;
-        else
-                s->lru = (uint8_t)way;
-        s->mru = (uint8_t)way;
+        struct cache_set *s = &cache->set_state[set];
+
+        if (s->policy >= CACHE_LRU_CLOCK_LIMIT)
+                lru_renumber(cache, set);
+        cache->stamps[set_base(cache, set) + way] = (uint32_t)++s->policy;
+}
+
+/* The least recently accessed way of `candidates` (non-zero, all valid). */
+static inline unsigned lru_victim(const struct cache *cache, uint32_t set, uint64_t candidates)
+{
+        const uint32_t *stamps = &cache->stamps[set_base(cache, set)];
+        unsigned victim = (unsigned)__builtin_ctzll(candidates);
+        uint32_t oldest = stamps[victim];
+
+        if (candidates == cache->all_ways) { /* the common case: a plain scan */
+                for (unsigned w = 1; w < cache->ways; w++) {
+                        if (stamps[w] < oldest) {
+                                oldest = stamps[w];
+                                victim = w;
+                        }
+                }
+                return victim;
+        }
+        for (uint64_t rest = candidates & (candidates - 1); rest != 0; rest &= rest - 1) {
+                unsigned w = (unsigned)__builtin_ctzll(rest);
+
+                if (stamps[w] < oldest) {
+                        oldest = stamps[w];
+                        victim = w;
+                }
+        }
+        return victim;
 }
 
 /* Invalidate a line. */
 static void cache_drop(struct cache *cache, size_t index)
 {
-        uint32_t set = (uint32_t)(index / cache->config->ways);
-        unsigned way = (unsigned)(index % cache->config->ways);
+        uint32_t set = (uint32_t)(index / cache->ways);
+        unsigned way = (unsigned)(index % cache->ways);
         struct cache_set *s = &cache->set_state[set];
 
-        if (cache->config->replacement == CACHE_LRU)
-                lru_unlink(s, set_lines(cache, set), way);
         cache->tags[index] = 0;
-        cache->lines[index].dirty = 0;
+        fingerprint_set(cache, set, way, 0);
+        s->dirty &= ~(1ULL << way);
         s->valid &= ~(1ULL << way);
 }
 
-/* Record an access to `way`; `listed`: the way held a valid line before (LRU bookkeeping). */
-static void cache_touch(struct cache *cache, uint32_t set, unsigned way, bool listed)
+__attribute__((noinline)) static void plru_touch(struct cache_set *s, uint32_t ways, unsigned way)
 {
-        struct cache_set *s = &cache->set_state[set];
-        uint32_t node = 1, low = 0, n = cache->config->ways;
-        uint64_t bits = s->plru;
+        uint32_t node = 1, low = 0, n = ways;
+        uint64_t bits = s->policy;
 
-        if (cache->config->replacement == CACHE_LRU) {
-                if (s->mru == way)
-                        return;
-                if (listed)
-                        lru_unlink(s, set_lines(cache, set), way);
-                lru_push_front(s, set_lines(cache, set), way);
-                return;
-        }
-        if (cache->config->replacement != CACHE_TREE_PLRU)
-                return;
         while (n > 1) {
                 uint32_t half = n / 2;
 
@@ -224,7 +290,16 @@ static void cache_touch(struct cache *cache, uint32_t set, unsigned way, bool li
                 }
                 n = half;
         }
-        s->plru = bits;
+        s->policy = bits;
+}
+
+/* Record an access to `way` (a hit or a fill). */
+static inline void cache_touch(struct cache *cache, uint32_t set, unsigned way)
+{
+        if (cache->replacement == CACHE_LRU)
+                lru_touch(cache, set, way);
+        else if (cache->replacement == CACHE_TREE_PLRU)
+                plru_touch(&cache->set_state[set], cache->ways, way);
 }
 
 static uint64_t range_mask(uint32_t low, uint32_t n)
@@ -234,10 +309,11 @@ static uint64_t range_mask(uint32_t low, uint32_t n)
         return ones << low;
 }
 
-static unsigned plru_victim(const struct cache *cache, uint32_t set, uint64_t candidates)
+__attribute__((noinline)) static unsigned plru_victim(const struct cache *cache, uint32_t set,
+                                                      uint64_t candidates)
 {
-        uint32_t node = 1, low = 0, n = cache->config->ways;
-        uint64_t bits = cache->set_state[set].plru;
+        uint32_t node = 1, low = 0, n = cache->ways;
+        uint64_t bits = cache->set_state[set].policy;
 
         while (n > 1) {
                 uint32_t half = n / 2;
@@ -262,32 +338,32 @@ static uint64_t cache_allowed_ways(const struct cache *cache, uint16_t initiator
         return cache->config->way_masks[initiator] & cache->all_ways;
 }
 
-/* The way to replace for `initiator`, or -1 when every allowed way awaits a fill. */
-static int cache_victim(struct cache *cache, uint32_t set, uint16_t initiator)
+__attribute__((noinline)) static unsigned random_victim(struct cache *cache, uint64_t candidates)
 {
-        const struct cache_line *lines = set_lines(cache, set);
+        return nth_set_bit(candidates, rng_range(&cache->rng, 0, popcount64(candidates) - 1));
+}
+
+/* The way to replace for `initiator`, or -1 when every allowed way awaits a fill. */
+__attribute__((always_inline)) static inline int cache_victim(struct cache *cache, uint32_t set,
+                                                              uint16_t initiator)
+{
         const struct cache_set *s = &cache->set_state[set];
         uint64_t allowed = cache_allowed_ways(cache, initiator);
         uint64_t invalid = allowed & ~s->valid;
         uint64_t candidates = allowed & ~s->pending;
-        unsigned way;
 
         assert(allowed != 0);
         if (invalid != 0)
                 return __builtin_ctzll(invalid);
         if (candidates == 0)
                 return -1;
-        switch (cache->config->replacement) {
+        switch (cache->replacement) {
         case CACHE_LRU:
-                /* Every candidate is valid, hence listed: the walk ends at one. */
-                for (way = s->lru; ((candidates >> way) & 1U) == 0; way = lines[way].newer)
-                        ;
-                return (int)way;
+                return (int)lru_victim(cache, set, candidates);
         case CACHE_TREE_PLRU:
                 return (int)plru_victim(cache, set, candidates);
         case CACHE_RANDOM:
-                return (int)nth_set_bit(candidates,
-                                        rng_range(&cache->rng, 0, popcount64(candidates) - 1));
+                return (int)random_victim(cache, candidates);
         }
         return -1;
 }
@@ -302,31 +378,38 @@ static bool cache_victim_blocked(const struct cache *cache, uint32_t set, uint16
         return (allowed & (~s->valid | ~s->pending)) == 0;
 }
 
-/* Replace `way` with `line_addr`; reports a dirty victim in *out. */
-static struct cache_line *cache_install(struct cache *cache, uint32_t set, unsigned way,
-                                        uint64_t line_addr, uint16_t initiator,
-                                        struct cache_outcome *out)
+/*
+ * Replace `way` with `line_addr`; returns whether the victim was dirty, with its address in
+ * *writeback_addr. The way's MSHR mark is already 0: victims are never pending, and a way
+ * stops pending when its mark is cleared.
+ */
+__attribute__((always_inline)) static inline bool cache_install(struct cache *cache, uint32_t set,
+                                                                unsigned way, uint64_t line_addr,
+                                                                uint16_t initiator,
+                                                                uint64_t *writeback_addr)
 {
-        size_t index = (size_t)set * cache->config->ways + way;
-        struct cache_line *line = &cache->lines[index];
+        bool writeback = false;
+        size_t index = set_base(cache, set) + way;
+        struct cache_set *s = &cache->set_state[set];
+        uint64_t bit = 1ULL << way;
         uint64_t old_tag = cache->tags[index];
 
         if (old_tag != 0) {
                 if (cache->config->coherence != NULL)
                         (void)coherence_evict(cache->config->coherence, cache->config->coherence_id,
                                               old_tag - 1);
-                if (line->dirty) {
-                        out->writeback = true;
-                        out->writeback_addr = (old_tag - 1) << cache->line_shift;
+                if ((s->dirty & bit) != 0) {
+                        writeback = true;
+                        *writeback_addr = (old_tag - 1) << cache->line_shift;
                         cache->counters[initiator].writebacks++;
                 }
         }
         cache->tags[index] = line_addr + 1;
-        cache->set_state[set].valid |= 1ULL << way;
-        line->dirty = 0;
-        line->mshr = 0;
-        cache_touch(cache, set, way, old_tag != 0);
-        return line;
+        fingerprint_set(cache, set, way, fingerprint_of(line_addr));
+        s->valid |= bit;
+        s->dirty &= ~bit;
+        cache_touch(cache, set, way);
+        return writeback;
 }
 
 static struct coherence_result cache_coherence_op(struct cache *cache, uint64_t line_addr,
@@ -357,33 +440,62 @@ static bool cache_needs_upgrade(struct cache *cache, uint64_t line_addr, enum me
         return state == COH_S || state == COH_I;
 }
 
+/* A functional miss: everything but the access count and the directory. */
+static struct cache_outcome cache_miss(struct cache *cache, uint64_t line_addr, uint32_t set,
+                                       enum mem_op op, uint16_t initiator)
+{
+        uint64_t writeback_addr = 0;
+        bool writeback;
+        int way;
+
+        cache->counters[initiator].misses++;
+        way = cache_victim(cache, set, initiator);
+        assert(way >= 0 && "functional access into a set with every way awaiting a fill");
+        writeback = cache_install(cache, set, (unsigned)way, line_addr, initiator, &writeback_addr);
+        if (op == MEM_WRITE)
+                cache->set_state[set].dirty |= 1ULL << way;
+        return (struct cache_outcome){ .writeback = writeback, .writeback_addr = writeback_addr };
+}
+
+/* A functional access of a cache in a coherence domain, but for the access count. */
+__attribute__((noinline)) static struct cache_outcome
+cache_access_coherent(struct cache *cache, uint64_t line_addr, uint32_t set, int way,
+                      enum mem_op op, uint16_t initiator)
+{
+        struct cache_outcome out = { .hit = true };
+
+        if (way < 0) {
+                struct coherence_result coherence = cache_coherence_op(cache, line_addr, op);
+
+                out = cache_miss(cache, line_addr, set, op, initiator);
+                out.coherence = coherence;
+                return out;
+        }
+        cache_touch(cache, set, (unsigned)way);
+        if (cache_needs_upgrade(cache, line_addr, op))
+                out.coherence = cache_coherence_op(cache, line_addr, op);
+        if (op == MEM_WRITE)
+                cache->set_state[set].dirty |= 1ULL << way;
+        return out;
+}
+
 struct cache_outcome cache_access(struct cache *cache, uint64_t addr, enum mem_op op,
                                   uint16_t initiator)
 {
         uint64_t line_addr = addr >> cache->line_shift;
         uint32_t set = (uint32_t)line_addr & cache->set_mask;
         int way = cache_find(cache, set, line_addr);
-        struct cache_outcome out = { .hit = way >= 0 };
-        struct cache_line *line;
 
         assert(initiator < cache->config->initiators);
         cache->counters[initiator].accesses++;
-        if (way >= 0) {
-                line = &set_lines(cache, set)[way];
-                cache_touch(cache, set, (unsigned)way, true);
-                if (cache_needs_upgrade(cache, line_addr, op))
-                        out.coherence = cache_coherence_op(cache, line_addr, op);
-        } else {
-                cache->counters[initiator].misses++;
-                if (cache->config->coherence != NULL)
-                        out.coherence = cache_coherence_op(cache, line_addr, op);
-                way = cache_victim(cache, set, initiator);
-                assert(way >= 0 && "functional access into a set with every way awaiting a fill");
-                line = cache_install(cache, set, (unsigned)way, line_addr, initiator, &out);
-        }
+        if (cache->config->coherence != NULL)
+                return cache_access_coherent(cache, line_addr, set, way, op, initiator);
+        if (way < 0)
+                return cache_miss(cache, line_addr, set, op, initiator);
+        cache_touch(cache, set, (unsigned)way);
         if (op == MEM_WRITE)
-                line->dirty = 1;
-        return out;
+                cache->set_state[set].dirty |= 1ULL << way;
+        return (struct cache_outcome){ .hit = true };
 }
 
 bool cache_contains(const struct cache *cache, uint64_t addr)
@@ -397,8 +509,8 @@ uint64_t cache_line_at(const struct cache *cache, uint32_t set, uint32_t way)
 {
         uint64_t tag;
 
-        assert(set < cache->sets && way < cache->config->ways);
-        tag = cache->tags[(size_t)set * cache->config->ways + way];
+        assert(set < cache->sets && way < cache->ways);
+        tag = cache->tags[set_base(cache, set) + way];
         return tag == 0 ? UINT64_MAX : tag - 1;
 }
 
@@ -406,7 +518,8 @@ bool cache_dirty(const struct cache *cache, uint64_t addr)
 {
         size_t index = cache_index_of(cache, addr >> cache->line_shift);
 
-        return index != SIZE_MAX && cache->lines[index].dirty;
+        return index != SIZE_MAX &&
+               ((cache->set_state[index / cache->ways].dirty >> (index % cache->ways)) & 1U) != 0;
 }
 
 const struct cache_counters *cache_counters_of(const struct cache *cache, uint16_t initiator)
@@ -456,7 +569,12 @@ static size_t cache_index_of(const struct cache *cache, uint64_t line_addr)
         uint32_t set = (uint32_t)line_addr & cache->set_mask;
         int way = cache_find(cache, set, line_addr);
 
-        return way < 0 ? SIZE_MAX : (size_t)set * cache->config->ways + (unsigned)way;
+        return way < 0 ? SIZE_MAX : set_base(cache, set) + (unsigned)way;
+}
+
+static void cache_clean(struct cache *cache, size_t index)
+{
+        cache->set_state[index / cache->ways].dirty &= ~(1ULL << (index % cache->ways));
 }
 
 static void cache_coherence_invalidate(void *arg, uint64_t line_addr)
@@ -466,9 +584,9 @@ static void cache_coherence_invalidate(void *arg, uint64_t line_addr)
 
         if (index == SIZE_MAX)
                 return;
-        cache->lines[index].dirty = 0;
+        cache_clean(cache, index);
         /* A line awaiting its fill stays until the fill has served its waiters. */
-        if (cache->lines[index].mshr == 0)
+        if (cache->line_mshr[index] == 0)
                 cache_drop(cache, index);
 }
 
@@ -478,7 +596,7 @@ static void cache_coherence_downgrade(void *arg, uint64_t line_addr)
         size_t index = cache_index_of(cache, line_addr);
 
         if (index != SIZE_MAX)
-                cache->lines[index].dirty = 0;
+                cache_clean(cache, index);
 }
 
 const struct coherence_peer_ops cache_coherence_ops = {
@@ -562,9 +680,9 @@ static void cache_fill_arrived(struct cache_mshr *m)
         sim_time_t when = sim_now(cache->sim) + cache->hit_ps;
         struct mem_request *req;
 
-        cache->lines[m->line_index].mshr = 0;
-        cache->set_state[m->line_index / cache->config->ways].pending &=
-            ~(1ULL << (m->line_index % cache->config->ways));
+        cache->line_mshr[m->line_index] = 0;
+        cache->set_state[m->line_index / cache->ways].pending &=
+            ~(1ULL << (m->line_index % cache->ways));
         while ((req = mem_fifo_pop(&m->waiting)) != NULL)
                 cache_complete_hit(cache, req, when);
         if (cache->config->coherence != NULL &&
@@ -628,15 +746,16 @@ static void cache_start_miss(struct cache *cache, struct mem_request *req, uint3
                 coh = cache_coherence_op(cache, line_addr, op);
         if (way < 0) {
                 way = cache_victim(cache, set, req->initiator);
-                (void)cache_install(cache, set, (unsigned)way, line_addr, req->initiator, &out);
+                out.writeback = cache_install(cache, set, (unsigned)way, line_addr, req->initiator,
+                                              &out.writeback_addr);
         } else {
-                cache_touch(cache, set, (unsigned)way, true);
+                cache_touch(cache, set, (unsigned)way);
                 coh.needs_data = false;
         }
-        m->line_index = (size_t)set * cache->config->ways + (unsigned)way;
+        m->line_index = set_base(cache, set) + (unsigned)way;
         if (op == MEM_WRITE)
-                cache->lines[m->line_index].dirty = 1;
-        cache->lines[m->line_index].mshr = (uint16_t)(m - cache->mshrs + 1);
+                cache->set_state[set].dirty |= 1ULL << way;
+        cache->line_mshr[m->line_index] = (uint16_t)(m - cache->mshrs + 1);
         cache->set_state[set].pending |= 1ULL << way;
         mem_fifo_push(&m->waiting, req);
         m->pending = 1;
@@ -659,21 +778,22 @@ static void cache_process(struct cache *cache, struct mem_request *req)
         uint32_t set = (uint32_t)line_addr & cache->set_mask;
         int way = cache_find(cache, set, line_addr);
         struct cache_counters *counters = &cache->counters[req->initiator];
-        struct cache_line *line = way >= 0 ? &set_lines(cache, set)[way] : NULL;
+        uint16_t mshr = way >= 0 ? cache->line_mshr[set_base(cache, set) + (unsigned)way] : 0;
+        uint64_t way_bit = way >= 0 ? 1ULL << way : 0;
 
-        if (line != NULL && line->mshr != 0) { /* its fill is on the way: wait for it */
+        if (mshr != 0) { /* its fill is on the way: wait for it */
                 counters->accesses++;
                 counters->merged++;
                 if (req->op == MEM_WRITE)
-                        line->dirty = 1;
-                mem_fifo_push(&cache->mshrs[line->mshr - 1].waiting, req);
+                        cache->set_state[set].dirty |= way_bit;
+                mem_fifo_push(&cache->mshrs[mshr - 1].waiting, req);
                 return;
         }
-        if (line != NULL && !cache_needs_upgrade(cache, line_addr, (enum mem_op)req->op)) {
+        if (way >= 0 && !cache_needs_upgrade(cache, line_addr, (enum mem_op)req->op)) {
                 counters->accesses++;
-                cache_touch(cache, set, (unsigned)way, true);
+                cache_touch(cache, set, (unsigned)way);
                 if (req->op == MEM_WRITE)
-                        line->dirty = 1;
+                        cache->set_state[set].dirty |= way_bit;
                 cache_complete_hit(cache, req, sim_now(cache->sim) + cache->hit_ps);
                 return;
         }
@@ -681,7 +801,7 @@ static void cache_process(struct cache *cache, struct mem_request *req)
                 mem_fifo_push(&cache->mshr_wait[req->initiator], req);
                 return;
         }
-        if (line == NULL && cache_victim_blocked(cache, set, req->initiator)) {
+        if (way < 0 && cache_victim_blocked(cache, set, req->initiator)) {
                 mem_fifo_push(&cache->set_blocked, req);
                 return;
         }

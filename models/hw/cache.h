@@ -6,7 +6,8 @@
  * the ways the requesting initiator may allocate in, the lowest-numbered invalid way if any,
  * else by policy:
  *   CACHE_LRU         the way least recently accessed (hit or fill): exact LRU, kept as a
- *                     linked list of each set's valid ways (O(1) per access);
+ *                     per-set access clock stamped on each way (O(1) per access, a scan of
+ *                     the allowed ways' stamps per replacement);
  *   CACHE_TREE_PLRU   ways a power of two; a binary tree of ways-1 bits per set, node k with
  *                     children 2k and 2k+1 (root 1), bit 0 = "victim on the low side". An
  *                     access sets every bit on its path to point away from it; the victim is
@@ -104,24 +105,16 @@ struct cache_outcome {
         struct coherence_result coherence; /* when the cache has a coherence domain */
 };
 
-/* Per-line state beside the tag array (tags[i] = line address + 1, 0 when invalid): kept
- * apart so a lookup reads one compact run of tags. */
-struct cache_line {
-        uint16_t mshr; /* MSHR index + 1 while a fill is outstanding, else 0 */
-        uint8_t dirty;
-        uint8_t newer; /* LRU list neighbours (ways), CACHE_NO_WAY at the ends */
-        uint8_t older;
-};
-
-#define CACHE_NO_WAY 0xFF
-
-/* Per-set replacement state. */
+/*
+ * Per-set state, one 32-byte record. Per-line state is kept in arrays beside the tag array
+ * (tags[i] = line address + 1, 0 when invalid), so that a lookup reads the set's fingerprint
+ * bytes, then normally one tag, this record and (CACHE_LRU) one stamp.
+ */
 struct cache_set {
         uint64_t valid;   /* bit w: way w holds a line */
         uint64_t pending; /* bit w: way w awaits its fill */
-        uint64_t plru;    /* tree bits, node k at bit k */
-        uint8_t mru;      /* LRU list ends */
-        uint8_t lru;
+        uint64_t dirty;   /* bit w: way w is dirty */
+        uint64_t policy;  /* CACHE_TREE_PLRU: tree bits, node k at bit k; CACHE_LRU: the clock */
 };
 
 struct cache_mshr {
@@ -142,13 +135,21 @@ struct cache {
         struct mem_port downstream;
         uint32_t sets;
         uint32_t set_mask;
+        uint32_t ways;
         unsigned line_shift;
+        enum cache_replacement replacement;
         uint64_t all_ways;
         uint64_t colours;
         sim_time_t hit_ps;
         struct rng rng;
         uint64_t *tags;                  /* sets * ways */
-        struct cache_line *lines;        /* sets * ways */
+        uint64_t *fingerprints;          /* sets * fingerprint_words: a byte per way, 0 when
+                                            invalid, else a hash of the line (cache.c) */
+        uint32_t fingerprint_words;      /* per set: ways / 8 rounded up */
+        uint32_t *stamps;                /* sets * ways, CACHE_LRU: the set's clock at the last
+                                            access to the way */
+        uint16_t *line_mshr;             /* sets * ways: MSHR index + 1 while a fill is
+                                            outstanding, else 0 */
         struct cache_set *set_state;     /* per set */
         struct cache_mshr *mshrs;        /* initiators * mshrs_per_initiator */
         uint32_t *mshrs_busy;            /* per initiator */
