@@ -4,7 +4,6 @@
  */
 #include "sim/rng.h"
 
-#include <assert.h>
 #include <math.h>
 
 #define FNV1A64_OFFSET   0xcbf29ce484222325ULL
@@ -54,51 +53,9 @@ void rng_init_named(struct rng *rng, uint64_t seed, const char *name)
         rng_init(rng, rng_stream_seed(seed, name));
 }
 
-static inline uint64_t rotl(uint64_t x, int k)
-{
-        return (x << k) | (x >> (64 - k));
-}
-
-uint64_t rng_next(struct rng *rng)
-{
-        uint64_t *s = rng->s;
-        uint64_t result = rotl(s[1] * 5, 7) * 9;
-        uint64_t t = s[1] << 17;
-
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = rotl(s[3], 45);
-        return result;
-}
-
 double rng_uniform(struct rng *rng)
 {
         return (double)(rng_next(rng) >> 11) * 0x1.0p-53;
-}
-
-__extension__ typedef unsigned __int128 rng_u128;
-
-/* Lemire's multiply-shift with rejection: unbiased, one multiply in the common case. */
-uint64_t rng_range(struct rng *rng, uint64_t lo, uint64_t hi)
-{
-        assert(lo <= hi);
-        uint64_t span = hi - lo;
-        if (span == UINT64_MAX)
-                return rng_next(rng);
-        uint64_t n = span + 1;
-        rng_u128 m = (rng_u128)rng_next(rng) * n;
-        uint64_t low = (uint64_t)m;
-        if (low < n) {
-                uint64_t threshold = (0 - n) % n; /* 2^64 mod n */
-                while (low < threshold) {
-                        m = (rng_u128)rng_next(rng) * n;
-                        low = (uint64_t)m;
-                }
-        }
-        return lo + (uint64_t)(m >> 64);
 }
 
 double rng_normal(struct rng *rng, double mean, double stddev)

@@ -8,6 +8,7 @@
 #ifndef MOSAIC_SIM_RNG_H
 #define MOSAIC_SIM_RNG_H
 
+#include <assert.h>
 #include <stdint.h>
 
 struct rng {
@@ -29,11 +30,51 @@ void rng_init(struct rng *rng, uint64_t stream_seed);
 /* Shorthand: rng_init(rng, rng_stream_seed(seed, name)). */
 void rng_init_named(struct rng *rng, uint64_t seed, const char *name);
 
-uint64_t rng_next(struct rng *rng);
+/* Inline: the memory models draw twice per simulated access. */
+static inline uint64_t rng_rotl(uint64_t x, int k)
+{
+        return (x << k) | (x >> (64 - k));
+}
+
+static inline uint64_t rng_next(struct rng *rng)
+{
+        uint64_t *s = rng->s;
+        uint64_t result = rng_rotl(s[1] * 5, 7) * 9;
+        uint64_t t = s[1] << 17;
+
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = rng_rotl(s[3], 45);
+        return result;
+}
+
 /* Uniform in [0, 1) with 53 random bits. */
 double rng_uniform(struct rng *rng);
 /* Uniform integer in [lo, hi] inclusive (lo <= hi), without modulo bias. */
-uint64_t rng_range(struct rng *rng, uint64_t lo, uint64_t hi);
+__extension__ typedef unsigned __int128 rng_u128;
+
+/* Lemire's multiply-shift with rejection: unbiased, one multiply in the common case. */
+static inline uint64_t rng_range(struct rng *rng, uint64_t lo, uint64_t hi)
+{
+        assert(lo <= hi);
+        uint64_t span = hi - lo;
+        if (span == UINT64_MAX)
+                return rng_next(rng);
+        uint64_t n = span + 1;
+        rng_u128 m = (rng_u128)rng_next(rng) * n;
+        uint64_t low = (uint64_t)m;
+        if (low < n) {
+                uint64_t threshold = (0 - n) % n; /* 2^64 mod n */
+                while (low < threshold) {
+                        m = (rng_u128)rng_next(rng) * n;
+                        low = (uint64_t)m;
+                }
+        }
+        return lo + (uint64_t)(m >> 64);
+}
 /* Normal with the given mean and standard deviation (Box-Muller, one value per call). */
 double rng_normal(struct rng *rng, double mean, double stddev);
 /* Exponential with the given mean. */
