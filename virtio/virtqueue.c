@@ -429,6 +429,7 @@ static void dev_state_reset(struct vq_device *vq)
         vq->inflight_bufs = 0;
         vq->inflight_descs = 0;
         vq->last_avail = 0;
+        vq->shadow_avail = 0;
         vq->used_idx = 0;
         vq->signalled_used = 0;
         vq->used_flags = 0;
@@ -488,6 +489,7 @@ int vq_dev_set_position(struct vq_device *vq, const struct vq_dev_position *pos)
                 vq->used_wrap = (pos->used & 0x8000u) != 0;
         } else {
                 vq->last_avail = pos->avail;
+                vq->shadow_avail = pos->avail;
                 vq->used_idx = pos->used;
                 vq->signalled_used = pos->used;
         }

@@ -258,6 +258,7 @@ struct vq_device {
         uint16_t inflight_descs; /* ring descriptors of those buffers */
         /* split */
         uint16_t last_avail;     /* next avail ring index to read */
+        uint16_t shadow_avail;   /* avail->idx as last read: entries before it need no reread */
         uint16_t used_idx;       /* shadow of used->idx */
         uint16_t signalled_used; /* used idx at the last interrupt decision */
         uint16_t used_flags;     /* shadow of used->flags */

@@ -231,16 +231,23 @@ int vq_split_dev_pop(struct vq_device *vq, struct vq_chain *chain, struct vq_ele
                      uint16_t capacity)
 {
         struct vq_ring *r = &vq->ring;
-        uint16_t avail_idx = vq_port_load16(r->port, r->driver_area + VQ_AVAIL_IDX);
-        if (avail_idx == vq->last_avail)
-                return 0;
-        /* 2.7.6.1 / 2.7.13: the driver cannot have more buffers available and in flight than
-         * the queue size (each takes a head descriptor). */
-        if ((uint32_t)(uint16_t)(avail_idx - vq->last_avail) + vq->inflight_bufs > r->size)
-                return vq_fail(r, VQ_EAVAILJUMP);
-        /* Barrier A (publish): avail->idx before the ring entry and the descriptors. Pairs
-         * with the driver's release before it stores avail->idx. */
-        vq_barrier(r, VQ_BARRIER_ACQUIRE);
+        /* Reread avail->idx only when the entries seen at the last read are used up, so a
+         * device working through a batch does not pull the index line back from the driver
+         * for every buffer (QEMU's shadow_avail_idx does the same). */
+        if (vq->shadow_avail == vq->last_avail) {
+                uint16_t avail_idx = vq_port_load16(r->port, r->driver_area + VQ_AVAIL_IDX);
+                if (avail_idx == vq->last_avail)
+                        return 0;
+                /* 2.7.6.1 / 2.7.13: the driver cannot have more buffers available and in
+                 * flight than the queue size (each takes a head descriptor). The check holds
+                 * for the whole batch: each pop moves one buffer from available to in flight. */
+                if ((uint32_t)(uint16_t)(avail_idx - vq->last_avail) + vq->inflight_bufs > r->size)
+                        return vq_fail(r, VQ_EAVAILJUMP);
+                /* Barrier A (publish): avail->idx before the ring entries and descriptors up
+                 * to it. Pairs with the driver's release before it stores avail->idx. */
+                vq_barrier(r, VQ_BARRIER_ACQUIRE);
+                vq->shadow_avail = avail_idx;
+        }
         uint16_t head =
             vq_port_load16(r->port, vq_avail_entry(r, (uint16_t)(vq->last_avail & (r->size - 1u))));
         if (head >= r->size)
