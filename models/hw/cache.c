@@ -462,7 +462,8 @@ __attribute__((noinline)) static struct cache_outcome
 cache_access_coherent(struct cache *cache, uint64_t line_addr, uint32_t set, int way,
                       enum mem_op op, uint16_t initiator)
 {
-        struct cache_outcome out = { .hit = true };
+        /* A hit that needs no directory action: nobody supplied data (supplier -1, not 0). */
+        struct cache_outcome out = { .hit = true, .coherence = { .supplier = -1 } };
 
         if (way < 0) {
                 struct coherence_result coherence = cache_coherence_op(cache, line_addr, op);
