@@ -1,18 +1,22 @@
 # sim/systemc: the SystemC kernel backend (C++17, Accellera SystemC 2.3.4 through pkg-config).
 #
-# build/lib/libmosaic-systemc.a holds the backend (backend.o) and the sc_main entry (entry.o).
-# The `mosaic` binary links it after libmosaic.a; its test and benchmark have their own link
-# rules because the generic ones do not link SystemC. `make check` runs check-systemc, `make
-# bench` runs bench-systemc.
+# build/lib/libmosaic-systemc.a holds the backend (backend.o), the sc_main entry (entry.o) and
+# the TLM-2.0 bridges (tlm_bridge.o and its C half tlm_bridge_port.o). The `mosaic` binary links
+# it after libmosaic.a; its tests, example and benchmark have their own link rules because the
+# generic ones do not link SystemC. `make check` runs check-systemc, `make bench` runs
+# bench-systemc.
 
 SYSTEMC_SRCS     := $(sort $(wildcard sim/systemc/*.cpp))
+SYSTEMC_C_SRCS   := $(sort $(wildcard sim/systemc/*.c)) # C halves (mem_port.h is C only)
 SYSTEMC_LIB      := $(BUILD)/lib/libmosaic-systemc.a
 SYSTEMC_LIB_ASAN := $(BUILD)/asan/lib/libmosaic-systemc.a
 SYSTEMC_TEST     := $(BUILD)/tests/unit/test_sim_systemc
 SYSTEMC_TEST_ASAN := $(BUILD)/asan/tests/unit/test_sim_systemc
 SYSTEMC_EMBED_TEST := $(BUILD)/tests/unit/test_sim_systemc_embed
 SYSTEMC_BENCH    := $(BUILD)/tests/bench/bench_systemc
-SYSTEMC_FORMAT_FILES := $(sort $(wildcard sim/systemc/*.cpp sim/systemc/*.h tests/*/*.cpp))
+SYSTEMC_TLM_TEST := $(BUILD)/tests/unit/test_tlm_bridge
+SYSTEMC_FORMAT_FILES := $(sort $(wildcard sim/systemc/*.cpp sim/systemc/*.[ch] tests/*/*.cpp \
+                          sim/systemc/examples/*.[ch] sim/systemc/examples/*.cpp))
 
 SYSTEMC_CXX_WARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wformat=2 \
             -Wundef -Wpointer-arith -Wcast-qual -Wnull-dereference -Wdouble-promotion \
@@ -31,8 +35,8 @@ $(BUILD)/asan/%.o: %.cpp
 	@$(if $(Q),echo "  CXX-SAN $<")
 	$(Q)$(CXX) $(CPPFLAGS) $(SYSTEMC_CFLAGS) $(SYSTEMC_CXXFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
 
-$(SYSTEMC_LIB): $(call obj,$(SYSTEMC_SRCS:.cpp=.c))
-$(SYSTEMC_LIB_ASAN): $(call asanobj,$(SYSTEMC_SRCS:.cpp=.c))
+$(SYSTEMC_LIB): $(call obj,$(SYSTEMC_SRCS:.cpp=.c) $(SYSTEMC_C_SRCS))
+$(SYSTEMC_LIB_ASAN): $(call asanobj,$(SYSTEMC_SRCS:.cpp=.c) $(SYSTEMC_C_SRCS))
 
 # The mosaic binary: `--kernel systemc` needs the backend, linked before libmosaic.a.
 MOSAIC_EXTRA_LIBS += $(SYSTEMC_LIB)
@@ -62,6 +66,25 @@ $(SYSTEMC_EMBED_TEST): $(BUILD)/obj/tests/unit/test_sim_systemc_embed.o $(SYSTEM
 	$(Q)$(CXX) $(CFLAGS) -o $@ $< $(SYSTEMC_LIB) $(MOSAIC_LIB) $(VIRTIO_LIB) $(CHECK_LIBS) \
 		$(PKG_LIBS) $(SYSTEMC_LIBS)
 
+# The TLM bridges: also its own sc_main (not built with the sanitizers, like the embedding test).
+# Its mosaic side (memory systems, the victim driver) is C: tests/unit/tlm_bridge_fixture.c.
+$(SYSTEMC_TLM_TEST): $(BUILD)/obj/tests/unit/test_tlm_bridge.o \
+                     $(BUILD)/obj/tests/unit/tlm_bridge_fixture.o $(SYSTEMC_LIB) $(MOSAIC_LIB) \
+                     $(VIRTIO_LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CXX) $(CFLAGS) -o $@ $< $(BUILD)/obj/tests/unit/tlm_bridge_fixture.o $(SYSTEMC_LIB) $(MOSAIC_LIB) $(VIRTIO_LIB) $(CHECK_LIBS) \
+		$(PKG_LIBS) $(SYSTEMC_LIBS)
+
+# The example (sim/systemc/examples/): a SystemC DMA engine interfering with a mosaic victim.
+SYSTEMC_EXAMPLE := $(BUILD)/examples/tlm_dma
+$(SYSTEMC_EXAMPLE): $(BUILD)/obj/sim/systemc/examples/tlm_dma.o \
+                    $(BUILD)/obj/sim/systemc/examples/dma_memory.o $(SYSTEMC_LIB) $(MOSAIC_LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CXX) $(CFLAGS) -o $@ $(filter %.o,$^) $(SYSTEMC_LIB) $(MOSAIC_LIB) $(PKG_LIBS) \
+		$(SYSTEMC_LIBS)
+
 $(SYSTEMC_BENCH): $(BUILD)/obj/tests/bench/bench_systemc.o $(SYSTEMC_LIB) $(MOSAIC_LIB) \
                   $(VIRTIO_LIB)
 	@mkdir -p $(@D)
@@ -73,16 +96,24 @@ $(SYSTEMC_BENCH): $(BUILD)/obj/tests/bench/bench_systemc.o $(SYSTEMC_LIB) $(MOSA
 
 # The header must compile alone as C and as C++; the C++ sources are clang-formatted too
 # (the Makefile's format-check covers C files only); then the backend's unit test and the
-# embedding test.
-check-systemc: $(SYSTEMC_TEST) $(SYSTEMC_EMBED_TEST) $(SYSTEMC_BENCH)
+# embedding test, the TLM bridge test, and the example (which fails if the victim does not
+# finish or an idle DMA changes its latency).
+check-systemc: $(SYSTEMC_TEST) $(SYSTEMC_EMBED_TEST) $(SYSTEMC_TLM_TEST) $(SYSTEMC_BENCH) \
+               $(SYSTEMC_EXAMPLE)
 	@mkdir -p $(BUILD)/headers
-	$(Q)printf '#include "sim/systemc/sim_systemc.h"\n' > $(BUILD)/headers/systemc_one.c
-	$(Q)$(CC) $(CPPFLAGS) -std=c11 $(WARN) -Werror -fsyntax-only $(BUILD)/headers/systemc_one.c
-	$(Q)$(CXX) $(CPPFLAGS) -std=c++17 $(SYSTEMC_CXX_WARN) -Werror -fsyntax-only -x c++ \
-		$(BUILD)/headers/systemc_one.c
+	$(Q)set -e; for h in sim_systemc.h tlm_bridge.h tlm_bridge_port.h; do \
+		printf '#include "sim/systemc/%s"\n' $$h > $(BUILD)/headers/systemc_one.c; \
+		$(CC) $(CPPFLAGS) -std=c11 $(WARN) -Werror -fsyntax-only $(BUILD)/headers/systemc_one.c; \
+		$(CXX) $(CPPFLAGS) -std=c++17 $(SYSTEMC_CXX_WARN) -Werror -fsyntax-only -x c++ \
+			$(BUILD)/headers/systemc_one.c; done
+	$(Q)printf '#include "sim/systemc/tlm_bridge_sc.h"\n' > $(BUILD)/headers/systemc_sc_one.cpp
+	$(Q)$(CXX) $(CPPFLAGS) $(SYSTEMC_CFLAGS) -std=c++17 $(SYSTEMC_CXX_WARN) -Werror -fsyntax-only \
+		$(BUILD)/headers/systemc_sc_one.cpp
 	$(Q)clang-format --dry-run --Werror $(SYSTEMC_FORMAT_FILES)
-	$(Q)set -e; for t in $(SYSTEMC_TEST) $(SYSTEMC_EMBED_TEST); do \
+	$(Q)set -e; for t in $(SYSTEMC_TEST) $(SYSTEMC_EMBED_TEST) $(SYSTEMC_TLM_TEST); do \
 		echo "== $$t"; SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 CK_DEFAULT_TIMEOUT=120 $$t; done
+	@echo "== $(SYSTEMC_EXAMPLE)"
+	$(Q)SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 $(SYSTEMC_EXAMPLE)
 
 bench-systemc: $(SYSTEMC_BENCH)
 	$(Q)$(SYSTEMC_BENCH)

@@ -54,9 +54,9 @@ uint64_t sim_systemc_origin_ps(const struct sim *sim);
 
 /*
  * Bring sim_now up to the current SystemC time, from a SystemC process that is about to call
- * into mosaic models (the future TLM-2.0 bridge does this on every transaction). Returns 0, or
- * -EINVAL when sim does not run on this backend. Events due at the current time that SystemC
- * has not dispatched yet stay pending and still run at this time.
+ * into mosaic models (the TLM-2.0 target bridge, tlm_bridge.h, does this on every transaction).
+ * Returns 0, or -EINVAL when sim does not run on this backend. Events due at the current time that
+ * SystemC has not dispatched yet stay pending and still run at this time.
  */
 int sim_systemc_sync(struct sim *sim);
 
