@@ -233,6 +233,60 @@ int report_write_tasks_csv(const char *dir, const struct scenario *scenario,
         return finish_file(&file);
 }
 
+static const char *const memory_value_columns[] = {
+        "instructions",         "l1_misses", "llc_misses", "l1_mpki", "llc_mpki",
+        "memory_stall_time_us", "bandwidth", "slowdown",
+};
+#define MEMORY_VALUE_COLUMNS (sizeof memory_value_columns / sizeof memory_value_columns[0])
+
+static bool scenario_has_profiles(const struct scenario *scenario)
+{
+        for (size_t o = 0; o < scenario->os_count; o++)
+                for (size_t t = 0; t < scenario->oses[o].task_count; t++)
+                        if (scenario->oses[o].tasks[t].profile != NULL)
+                                return true;
+        return false;
+}
+
+int report_write_memory_csv(const char *dir, const struct scenario *scenario,
+                            const struct results *results)
+{
+        struct output_file file;
+        int err;
+
+        if (!scenario_has_profiles(scenario))
+                return 0;
+        err = output_file_open(&file, dir, "memory.csv");
+        if (err)
+                return err;
+        struct csv_out c = { file.stream, 0 };
+        static const char *const fixed_columns[] = { "os", "task", "core", "profile" };
+        for (size_t i = 0; i < sizeof fixed_columns / sizeof fixed_columns[0]; i++)
+                csv_field(&c, fixed_columns[i]);
+        for (size_t i = 0; i < MEMORY_VALUE_COLUMNS; i++)
+                csv_field(&c, memory_value_columns[i]);
+        csv_end_row(&c);
+        for (size_t o = 0; o < scenario->os_count; o++) {
+                const struct os_config *os = &scenario->oses[o];
+                for (size_t t = 0; t < os->task_count; t++) {
+                        const struct task_config *task = &os->tasks[t];
+                        char entity[512];
+                        if (task->profile == NULL)
+                                continue;
+                        scenario_task_entity(entity, sizeof entity, scenario, o, t);
+                        csv_field(&c, os->name);
+                        csv_field(&c, task->name);
+                        csv_field(&c, scenario->platform.cores[task->core].name);
+                        csv_field(&c, task->profile->name);
+                        for (size_t i = 0; i < MEMORY_VALUE_COLUMNS; i++)
+                                csv_value(&c,
+                                          results_find(results, entity, memory_value_columns[i]));
+                        csv_end_row(&c);
+                }
+        }
+        return finish_file(&file);
+}
+
 int report_write_cores_csv(const char *dir, const struct scenario *scenario,
                            const struct results *results)
 {

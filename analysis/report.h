@@ -33,6 +33,10 @@ int report_write_tasks_csv(const char *dir, const struct scenario *scenario,
                            const struct results *results);
 int report_write_cores_csv(const char *dir, const struct scenario *scenario,
                            const struct results *results);
+/* memory.csv: one row per task with a memory profile (its memory metrics; slowdown empty
+ * without run.slowdown_reference). Writes nothing (and returns 0) without such tasks. */
+int report_write_memory_csv(const char *dir, const struct scenario *scenario,
+                            const struct results *results);
 int report_write_junit(const char *dir, const struct scenario *scenario,
                        const struct requirement_outcome *outcomes);
 

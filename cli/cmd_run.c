@@ -32,6 +32,7 @@ struct run_options {
         uint64_t duration_ps;
         bool has_fidelity;
         enum fidelity fidelity;
+        bool solo_reference; /* --solo-reference */
         bool figures;
         bool quiet;
         bool systemc;      /* --kernel systemc */
@@ -42,7 +43,7 @@ struct run_options {
 static const char run_usage[] =
     "usage: mosaic run FILE -o DIR [--seed N] [--duration TIME] [--fidelity detailed|fast]\n"
     "                  [--kernel native|systemc] [--trace chrome|btf|all] [--no-figures]\n"
-    "                  [--quiet]\n";
+    "                  [--solo-reference] [--quiet]\n";
 
 static int usage_error(const char *what, const char *arg)
 {
@@ -90,6 +91,9 @@ static int parse_options(int argc, char **argv, struct run_options *o)
                                 return usage_error("--trace is 'chrome', 'btf' or 'all'", next);
                         o->trace_chrome = all || strcmp(next, "chrome") == 0;
                         o->trace_btf = all || strcmp(next, "btf") == 0;
+                } else if (strcmp(a, "--solo-reference") == 0) {
+                        o->solo_reference = true;
+                        continue;
                 } else if (strcmp(a, "--no-figures") == 0) {
                         o->figures = false;
                         continue;
@@ -171,6 +175,7 @@ static int write_outputs(const struct run_options *o, const struct scenario *sce
                   report_write_summary(o->out_dir, scenario, info, results, outcomes) },
                 { "tasks.csv", report_write_tasks_csv(o->out_dir, scenario, results) },
                 { "cores.csv", report_write_cores_csv(o->out_dir, scenario, results) },
+                { "memory.csv", report_write_memory_csv(o->out_dir, scenario, results) },
                 { "junit.xml", report_write_junit(o->out_dir, scenario, outcomes) },
                 { "run.json", report_write_run(o->out_dir, info) },
         };
@@ -272,6 +277,82 @@ static int report_requirements(const struct scenario *scenario,
         return CLI_OK;
 }
 
+/* The mean response time of task `task` of OS `os_index` run alone: the same platform, OSes
+ * and run settings with every other task removed. 0 or a negative errno. */
+static int solo_mean_response(const struct scenario *scenario, size_t os_index, size_t task,
+                              double *mean_ps)
+{
+        struct os_config *oses = calloc(scenario->os_count, sizeof(*oses));
+        struct metrics *metrics = metrics_create();
+        struct sim *sim = sim_create(NULL);
+        struct platform *platform = NULL;
+        int err = -ENOMEM;
+
+        if (oses != NULL && metrics != NULL && sim != NULL) {
+                struct scenario solo = *scenario;
+                char entity[512];
+
+                for (size_t i = 0; i < scenario->os_count; i++) {
+                        oses[i] = scenario->oses[i];
+                        oses[i].task_count = i == os_index ? 1 : 0;
+                        if (i == os_index)
+                                oses[i].tasks = &scenario->oses[i].tasks[task];
+                }
+                solo.oses = oses;
+                solo.requirement_count = 0;
+                err = platform_build(&solo, sim, metrics, &platform);
+                if (err == 0 && sim_run_until(sim, scenario->run.duration_ps) != 0)
+                        err = -ENOMEM;
+                if (err == 0)
+                        err = platform_error(platform);
+                if (err == 0) {
+                        platform_finish(platform, sim_now(sim));
+                        (void)scenario_task_entity(entity, sizeof(entity), &solo, os_index, 0);
+                        const struct metric *rt = metrics_find(metrics, entity, "response_time");
+                        *mean_ps = rt != NULL && rt->histogram.count > 0
+                                       ? histogram_mean(&rt->histogram)
+                                       : 0.0;
+                }
+        }
+        if (platform)
+                platform_destroy(platform);
+        if (sim)
+                sim_destroy(sim);
+        if (metrics)
+                metrics_destroy(metrics);
+        free(oses);
+        return err;
+}
+
+/* run.slowdown_reference: each profiled task's `slowdown` gauge, its mean response time over
+ * its mean response time alone (0 when either run completed no job). */
+static int solo_references(const struct scenario *scenario, struct metrics *metrics)
+{
+        for (size_t i = 0; i < scenario->os_count; i++) {
+                for (size_t t = 0; t < scenario->oses[i].task_count; t++) {
+                        char entity[512];
+                        double solo = 0.0;
+                        struct metric *gauge;
+                        const struct metric *rt;
+                        int err;
+
+                        if (scenario->oses[i].tasks[t].profile == NULL)
+                                continue;
+                        err = solo_mean_response(scenario, i, t, &solo);
+                        if (err != 0)
+                                return err;
+                        (void)scenario_task_entity(entity, sizeof(entity), scenario, i, t);
+                        rt = metrics_find(metrics, entity, "response_time");
+                        gauge = metrics_gauge(metrics, entity, "slowdown", METRIC_UNIT_NONE);
+                        if (gauge == NULL)
+                                return -ENOMEM;
+                        if (rt != NULL && rt->histogram.count > 0 && solo > 0.0)
+                                metric_set(gauge, histogram_mean(&rt->histogram) / solo);
+                }
+        }
+        return 0;
+}
+
 static int simulate(const struct run_options *o, const struct scenario *scenario)
 {
         int status = CLI_INTERNAL;
@@ -307,6 +388,14 @@ static int simulate(const struct run_options *o, const struct scenario *scenario
                 goto out;
         }
         platform_finish(platform, sim_now(sim));
+        if (scenario->run.slowdown_reference) {
+                err = solo_references(scenario, metrics);
+                if (err) {
+                        fprintf(stderr, "mosaic: the solo reference runs failed: %s\n",
+                                strerror(-err));
+                        goto out;
+                }
+        }
         err = traces_close(&traces, sim_now(sim), true);
         if (err) {
                 fprintf(stderr, "mosaic: cannot write the traces in %s: %s\n", o->out_dir,
@@ -370,6 +459,8 @@ int cli_run(int argc, char **argv)
                 scenario.run.duration_ps = o.duration_ps;
         if (o.has_fidelity)
                 scenario.run.fidelity = o.fidelity;
+        if (o.solo_reference)
+                scenario.run.slowdown_reference = true;
         struct simulation run = { &o, &scenario };
         status =
             o.systemc ? sim_systemc_run_main(simulate_in_systemc, &run) : simulate(&o, &scenario);

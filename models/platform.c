@@ -9,6 +9,7 @@
 #include "models/hv/hypervisor.h"
 #include "models/hw/core.h"
 #include "models/os/guest_os.h"
+#include "models/platform_memory.h"
 #include "sim/trace.h"
 
 struct platform {
@@ -21,7 +22,8 @@ struct platform {
         struct hv *hv;                    /* NULL in an AMP design */
         size_t os_count;
         struct guest_os **oses;
-        struct trace_sink *trace; /* NULL: no tracing */
+        struct trace_sink *trace;       /* NULL: no tracing */
+        struct platform_memory *memory; /* NULL: the platform has no memory section */
 };
 
 /* An entity path such as "core/cpu0"; NULL on no memory. */
@@ -100,6 +102,31 @@ static int platform_check(const struct scenario *scenario)
         return 0;
 }
 
+static int platform_memory_task_metrics(struct metrics *metrics, const char *entity,
+                                        struct guest_os_task_metrics *out)
+{
+        out->instructions = metrics_counter(metrics, entity, "instructions");
+        out->l1_misses = metrics_counter(metrics, entity, "l1_misses");
+        out->llc_misses = metrics_counter(metrics, entity, "llc_misses");
+        out->memory_stall_time =
+            metrics_gauge(metrics, entity, "memory_stall_time", METRIC_UNIT_PS);
+        out->l1_mpki = metrics_gauge(metrics, entity, "l1_mpki", METRIC_UNIT_NONE);
+        out->llc_mpki = metrics_gauge(metrics, entity, "llc_mpki", METRIC_UNIT_NONE);
+        out->bandwidth = metrics_gauge(metrics, entity, "bandwidth", METRIC_UNIT_NONE);
+        return out->instructions == NULL || out->l1_misses == NULL || out->llc_misses == NULL ||
+                       out->memory_stall_time == NULL || out->l1_mpki == NULL ||
+                       out->llc_mpki == NULL || out->bandwidth == NULL
+                   ? -ENOMEM
+                   : 0;
+}
+
+/* The execution resource of platform core i: its memory engine when there is one. */
+static struct exec_port platform_core_port(struct platform *platform, size_t i)
+{
+        return platform->memory != NULL ? platform_memory_exec_port(platform->memory, i)
+                                        : core_exec_port(&platform->cores[i]);
+}
+
 static int platform_task_metrics(struct metrics *metrics, const struct os_config *os,
                                  const struct task_config *task, struct guest_os_task_metrics *out)
 {
@@ -117,6 +144,10 @@ static int platform_task_metrics(struct metrics *metrics, const struct os_config
         out->deadline_misses = metrics_counter(metrics, entity, "deadline_misses");
         out->preemptions = metrics_counter(metrics, entity, "preemptions");
         out->response_time = metrics_histogram(metrics, entity, "response_time", METRIC_UNIT_PS);
+        if (task->profile != NULL && platform_memory_task_metrics(metrics, entity, out) != 0) {
+                free(entity);
+                return -ENOMEM;
+        }
         free(entity);
         if (out->activations == NULL || out->completions == NULL || out->deadline_misses == NULL ||
             out->preemptions == NULL || out->response_time == NULL)
@@ -164,6 +195,32 @@ static int platform_all_task_metrics(const struct scenario *scenario, struct met
         return 0;
 }
 
+/* Profiled tasks of an AMP OS run as segments on their cores' memory engines. */
+static int platform_build_os_memory(struct platform *platform, const struct os_config *config,
+                                    struct guest_os *os)
+{
+        const struct scenario *scenario = platform->scenario;
+        size_t index = (size_t)(config - scenario->oses);
+        struct mem_exec_port *ports = calloc(config->core_count + 1, sizeof(*ports));
+        uint64_t *bases = calloc(config->task_count + 1, sizeof(*bases));
+        int err = -ENOMEM;
+
+        if (ports != NULL && bases != NULL) {
+                for (size_t c = 0; c < config->core_count; c++)
+                        ports[c] =
+                            platform->hv == NULL
+                                ? platform_memory_segment_port(platform->memory, config->cores[c])
+                                : hv_vcpu_segment_port(hv_find_vcpu(platform->hv, index, c));
+                for (size_t t = 0; t < config->task_count; t++)
+                        bases[t] = platform_memory_task_base(scenario, index, t);
+                err = guest_os_set_memory(os, ports, bases, scenario->run.seed,
+                                          scenario->platform.memory.line_bytes);
+        }
+        free(bases);
+        free(ports);
+        return err;
+}
+
 static int platform_build_os(struct platform *platform, const struct os_config *config,
                              const struct guest_os_task_metrics *task_metrics,
                              struct guest_os **out)
@@ -177,7 +234,7 @@ static int platform_build_os(struct platform *platform, const struct os_config *
                 for (size_t c = 0; c < config->core_count; c++) {
                         switches[c] = platform->context_switches[config->cores[c]];
                         if (platform->hv == NULL) {
-                                ports[c] = core_exec_port(&platform->cores[config->cores[c]]);
+                                ports[c] = platform_core_port(platform, config->cores[c]);
                                 continue;
                         }
                         /* a VM's guest OS i runs on the vCPUs of VM i */
@@ -190,6 +247,8 @@ static int platform_build_os(struct platform *platform, const struct os_config *
                 err = guest_os_create(platform->sim, config, platform->scenario->run.seed, ports,
                                       switches, task_metrics, out);
         }
+        if (err == 0 && platform->memory != NULL)
+                err = platform_build_os_memory(platform, config, *out);
         free(switches);
         free(ports);
         return err;
@@ -197,6 +256,21 @@ static int platform_build_os(struct platform *platform, const struct os_config *
 
 /* Guests first (their events go), then the hypervisor (its events and the cores' work), then
  * the cores. */
+/* Profiled guest work reaches the cores' memory engines through the vCPUs. */
+static int platform_hv_memory(struct platform *platform)
+{
+        size_t count = platform->core_count ? platform->core_count : 1;
+        struct mem_exec_port *segments = calloc(count, sizeof(*segments));
+
+        if (segments == NULL)
+                return -ENOMEM;
+        for (size_t c = 0; c < platform->core_count; c++)
+                segments[c] = platform_memory_segment_port(platform->memory, c);
+        hv_set_memory(platform->hv, segments);
+        free(segments);
+        return 0;
+}
+
 /* The hypervisor over every platform core. */
 static int platform_build_hv(struct platform *platform, struct metrics *metrics)
 {
@@ -207,12 +281,14 @@ static int platform_build_hv(struct platform *platform, struct metrics *metrics)
 
         if (ports != NULL && names != NULL) {
                 for (size_t c = 0; c < platform->core_count; c++) {
-                        ports[c] = core_exec_port(&platform->cores[c]);
+                        ports[c] = platform_core_port(platform, c);
                         names[c] = platform->scenario->platform.cores[c].name;
                 }
                 err = hv_create(platform->sim, platform->scenario->hypervisor, ports, names,
                                 platform->core_count, metrics, &platform->hv);
         }
+        if (err == 0 && platform->memory != NULL)
+                err = platform_hv_memory(platform);
         free(names);
         free(ports);
         return err;
@@ -223,6 +299,7 @@ static void platform_free(struct platform *platform)
         for (size_t i = 0; i < platform->os_count; i++)
                 guest_os_destroy(platform->oses[i]);
         hv_destroy(platform->hv);
+        platform_memory_destroy(platform->memory);
         for (size_t i = 0; i < platform->core_count; i++)
                 core_fini(&platform->cores[i]);
         free(platform->oses);
@@ -230,6 +307,17 @@ static void platform_free(struct platform *platform)
         free(platform->utilisation);
         free(platform->cores);
         free(platform);
+}
+
+/* The memory models run when some task has a profile: a platform's memory section alone
+ * changes nothing, so scenarios without profiles run (and report) exactly as before. */
+static bool platform_uses_memory(const struct scenario *scenario)
+{
+        for (size_t i = 0; i < scenario->os_count; i++)
+                for (size_t t = 0; t < scenario->oses[i].task_count; t++)
+                        if (scenario->oses[i].tasks[t].profile != NULL)
+                                return true;
+        return false;
 }
 
 static size_t platform_task_total(const struct scenario *scenario)
@@ -339,9 +427,15 @@ int platform_build_traced(const struct scenario *scenario, struct sim *sim, stru
         platform->core_count = scenario->platform.core_count;
         for (size_t i = 0; i < platform->core_count; i++)
                 core_init(&platform->cores[i], &scenario->platform.cores[i], sim);
-        err = platform_all_task_metrics(scenario, metrics, task_metrics);
+        err = 0;
+        if (platform_uses_memory(scenario))
+                err = platform_memory_create(scenario, sim, &platform->memory);
+        if (err == 0)
+                err = platform_all_task_metrics(scenario, metrics, task_metrics);
         if (err == 0)
                 err = platform_core_metrics(platform, metrics);
+        if (err == 0 && platform->memory != NULL)
+                err = platform_memory_metrics(platform->memory, metrics);
         if (err == 0 && scenario->hypervisor != NULL)
                 err = platform_build_hv(platform, metrics);
         if (err != 0)
@@ -375,12 +469,18 @@ err_free:
 
 void platform_finish(struct platform *platform, sim_time_t end)
 {
+        if (platform->memory != NULL)
+                platform_memory_sync(platform->memory);
         for (size_t i = 0; i < platform->os_count; i++)
                 guest_os_finish(platform->oses[i], end);
         if (platform->hv != NULL)
                 hv_finish(platform->hv, end);
+        if (platform->memory != NULL)
+                platform_memory_finish(platform->memory, end);
         for (size_t i = 0; i < platform->core_count; i++) {
-                sim_time_t busy = core_busy_ps(&platform->cores[i], end);
+                sim_time_t busy = platform->memory != NULL
+                                      ? platform_memory_busy_ps(platform->memory, i, end)
+                                      : core_busy_ps(&platform->cores[i], end);
 
                 platform->utilisation[i]->gauge = end == 0 ? 0.0 : (double)busy / (double)end;
         }
@@ -399,5 +499,7 @@ int platform_error(const struct platform *platform)
                 if (err)
                         return err;
         }
+        if (platform->memory != NULL && platform_memory_error(platform->memory) != 0)
+                return platform_memory_error(platform->memory);
         return platform->hv != NULL ? hv_error(platform->hv) : 0;
 }

@@ -20,6 +20,11 @@
  *                        with a hypervisor, world switches and traps), context_switches
  *                        (counter: guest context switches on the core, of every VM)
  *   hv/...               the hypervisor's metrics, listed in models/hv/hypervisor.h
+ * With a platform "memory" section and at least one task with a memory profile, every core
+ * executes through the memory models (models/platform_memory.h: a mem_exec engine per core in
+ * detailed fidelity, a mem_fast_system in fast), profiled jobs run as segments (through their
+ * vCPU under a hypervisor), and the memory metrics of guest_os.h (per profiled task) and
+ * platform_memory.h (mem/...) are added; core utilisation is then the engine's busy time.
  */
 #ifndef MOSAIC_MODELS_PLATFORM_H
 #define MOSAIC_MODELS_PLATFORM_H

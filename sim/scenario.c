@@ -572,9 +572,524 @@ static int get_choice(struct reader *r, json_t *obj, const char *key, bool requi
         return fail(r, "unknown value '%s' (expected %s)", s, allowed);
 }
 
+/* ---- memory hierarchy (platform "memory") ---- */
+
+static const char *const memory_keys[] = { "line_bytes",   "page_bytes", "l1", "llc",
+                                           "interconnect", "dram",       NULL };
+static const char *const l1_keys[] = { "size_kib", "ways",        "hit_cycles",
+                                       "mshrs",    "replacement", NULL };
+static const char *const llc_keys[] = { "size_kib",    "ways",  "hit_cycles", "clock_mhz",
+                                        "replacement", "mshrs", NULL };
+static const char *const interconnect_keys[] = { "kind", "width_bytes", "clock_mhz", "arbitration",
+                                                 NULL };
+static const char *const dram_keys[] = { "clock_mhz",    "channels", "banks", "rows",
+                                         "row_bytes",    "t_rcd",    "t_rp",  "t_cl",
+                                         "burst_cycles", NULL };
+/* In enum memory_replacement order. */
+static const char *const replacement_names[] = { "lru", "tree_plru", "random", NULL };
+static const char *const interconnect_kind_names[] = { "bus", "crossbar", NULL };
+static const char *const arbitration_names[] = { "round_robin", "fixed_priority", NULL };
+
+static bool is_power_of_two(uint64_t v)
+{
+        return v != 0 && (v & (v - 1)) == 0;
+}
+
+/* An integer member in [min, max] that must be a power of two. */
+static int get_power_of_two(struct reader *r, json_t *obj, const char *key, uint64_t min,
+                            uint64_t max, uint64_t *out)
+{
+        int rc = get_uint(r, obj, key, min, max, out, NULL);
+        if (rc == 0 && !is_power_of_two(*out))
+                return fail_key(r, key, "%llu is not a power of two", (unsigned long long)*out);
+        return rc;
+}
+
+static int get_u32(struct reader *r, json_t *obj, const char *key, uint64_t min, uint64_t max,
+                   uint32_t *out)
+{
+        uint64_t v = 0;
+        int rc = get_uint(r, obj, key, min, max, &v, NULL);
+        *out = (uint32_t)v;
+        return rc;
+}
+
+static int get_mhz(struct reader *r, json_t *obj, uint64_t *hz)
+{
+        json_t *clock;
+        int rc = get_required(r, obj, "clock_mhz", &clock);
+        if (rc < 0)
+                return rc;
+        size_t mark = push_key(r, "clock_mhz");
+        rc = scaled_value(r, clock, 6, "Hz", hz);
+        if (rc == 0 && *hz == 0)
+                rc = fail(r, "must be greater than zero");
+        if (rc == 0)
+                pop(r, mark);
+        return rc;
+}
+
+/* A member object checked against `plain`; the path is left on it (pop with the mark). */
+static int enter_object(struct reader *r, json_t *obj, const char *key, const char *const *plain,
+                        json_t **out, size_t *mark)
+{
+        const struct key_set keys = { plain, NULL };
+        int rc = get_required(r, obj, key, out);
+        if (rc < 0)
+                return rc;
+        *mark = push_key(r, key);
+        rc = expect_object(r, *out);
+        return rc == 0 ? check_keys(r, *out, &keys) : rc;
+}
+
+/* A cache: size = sets x ways x line with sets a power of two. */
+static int parse_memory_cache(struct reader *r, json_t *obj, const struct memory_config *m,
+                              struct memory_cache_config *c, uint64_t max_mshrs)
+{
+        uint64_t kib = 0, ways = 0;
+        size_t replacement = MEMORY_LRU;
+        int rc = get_power_of_two(r, obj, "size_kib", 1, 1ULL << 22, &kib);
+        if (rc == 0)
+                rc = get_uint(r, obj, "ways", 1, 64, &ways, NULL);
+        if (rc == 0)
+                rc = get_u32(r, obj, "hit_cycles", 1, 1000, &c->hit_cycles);
+        if (rc == 0)
+                rc = get_u32(r, obj, "mshrs", 1, max_mshrs, &c->mshrs);
+        if (rc == 0)
+                rc = get_choice(r, obj, "replacement", false, replacement_names, &replacement);
+        if (rc < 0)
+                return rc;
+        c->size_bytes = kib << 10;
+        c->ways = (uint32_t)ways;
+        c->replacement = (enum memory_replacement)replacement;
+        uint64_t way_bytes = c->size_bytes / ways;
+        if (c->size_bytes % ways != 0 || !is_power_of_two(way_bytes / m->line_bytes) ||
+            way_bytes < m->line_bytes)
+                return fail_key(r, "ways",
+                                "%llu KiB in %llu ways of %u-byte lines does not give a "
+                                "power-of-two number of sets",
+                                (unsigned long long)kib, (unsigned long long)ways, m->line_bytes);
+        if (c->replacement == MEMORY_TREE_PLRU && !is_power_of_two(ways))
+                return fail_key(r, "replacement", "tree_plru needs a power-of-two number of ways");
+        return 0;
+}
+
+static int parse_memory_caches(struct reader *r, json_t *obj, struct memory_config *m)
+{
+        json_t *sub;
+        size_t mark;
+        int rc = enter_object(r, obj, "l1", l1_keys, &sub, &mark);
+        if (rc == 0)
+                rc = parse_memory_cache(r, sub, m, &m->l1, 32);
+        if (rc < 0)
+                return rc;
+        pop(r, mark);
+        rc = enter_object(r, obj, "llc", llc_keys, &sub, &mark);
+        if (rc == 0)
+                rc = parse_memory_cache(r, sub, m, &m->llc, 64);
+        if (rc == 0)
+                rc = get_mhz(r, sub, &m->llc_clock_hz);
+        if (rc < 0)
+                return rc;
+        if (m->llc.size_bytes / m->llc.ways / m->page_bytes > 64)
+                return fail(r,
+                            "the LLC's way (%llu bytes) holds more than 64 pages: at most 64 "
+                            "page colours are supported",
+                            (unsigned long long)(m->llc.size_bytes / m->llc.ways));
+        pop(r, mark);
+        return 0;
+}
+
+static int parse_memory_interconnect(struct reader *r, json_t *obj, struct memory_config *m)
+{
+        json_t *sub;
+        size_t mark, kind = 0, arbitration = 0;
+        int rc = enter_object(r, obj, "interconnect", interconnect_keys, &sub, &mark);
+        if (rc == 0)
+                rc = get_choice(r, sub, "kind", true, interconnect_kind_names, &kind);
+        if (rc == 0)
+                rc = get_choice(r, sub, "arbitration", false, arbitration_names, &arbitration);
+        if (rc == 0)
+                rc = get_u32(r, sub, "width_bytes", 1, m->line_bytes, &m->bus_width_bytes);
+        if (rc == 0 && m->line_bytes % m->bus_width_bytes != 0)
+                rc = fail_key(r, "width_bytes", "must divide the line size (%u bytes)",
+                              m->line_bytes);
+        if (rc == 0)
+                rc = get_mhz(r, sub, &m->bus_clock_hz);
+        if (rc < 0)
+                return rc;
+        m->crossbar = kind == 1;
+        m->fixed_priority = arbitration == 1;
+        pop(r, mark);
+        return 0;
+}
+
+static int parse_memory_dram(struct reader *r, json_t *obj, struct memory_config *m)
+{
+        json_t *sub;
+        uint64_t v = 0;
+        size_t mark;
+        int rc = enter_object(r, obj, "dram", dram_keys, &sub, &mark);
+        if (rc == 0)
+                rc = get_mhz(r, sub, &m->dram_clock_hz);
+        if (rc == 0)
+                rc = get_power_of_two(r, sub, "channels", 1, 16, &v);
+        m->dram_channels = (uint32_t)v;
+        if (rc == 0)
+                rc = get_power_of_two(r, sub, "banks", 1, 64, &v);
+        m->dram_banks = (uint32_t)v;
+        if (rc == 0)
+                rc = get_power_of_two(r, sub, "rows", 1, 1U << 20, &v);
+        m->dram_rows = (uint32_t)v;
+        if (rc == 0)
+                rc = get_power_of_two(r, sub, "row_bytes", m->line_bytes, 1U << 16, &v);
+        m->dram_row_bytes = (uint32_t)v;
+        if (rc == 0)
+                rc = get_u32(r, sub, "t_rcd", 1, 1000, &m->dram_t_rcd);
+        if (rc == 0)
+                rc = get_u32(r, sub, "t_rp", 1, 1000, &m->dram_t_rp);
+        if (rc == 0)
+                rc = get_u32(r, sub, "t_cl", 1, 1000, &m->dram_t_cl);
+        if (rc == 0)
+                rc = get_u32(r, sub, "burst_cycles", 1, 1000, &m->dram_burst_cycles);
+        if (rc == 0)
+                pop(r, mark);
+        return rc;
+}
+
+static int parse_memory(struct reader *r, json_t *root, struct memory_config *m)
+{
+        const struct key_set keys = { memory_keys, NULL };
+        json_t *obj = json_object_get(root, "memory");
+        uint64_t v = 0;
+        if (!obj)
+                return 0;
+        size_t mark = push_key(r, "memory");
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_power_of_two(r, obj, "line_bytes", 8, 1024, &v);
+        m->line_bytes = (uint32_t)v;
+        m->page_bytes = 4096;
+        bool present = false;
+        if (rc == 0)
+                rc = get_uint(r, obj, "page_bytes", 256, 1U << 30, &v, &present);
+        if (rc == 0 && present) {
+                if (!is_power_of_two(v) || v < m->line_bytes)
+                        return fail_key(r, "page_bytes",
+                                        "must be a power of two no smaller than a line");
+                m->page_bytes = (uint32_t)v;
+        }
+        if (rc == 0)
+                rc = parse_memory_caches(r, obj, m);
+        if (rc == 0)
+                rc = parse_memory_interconnect(r, obj, m);
+        if (rc == 0)
+                rc = parse_memory_dram(r, obj, m);
+        if (rc < 0)
+                return rc;
+        m->present = true;
+        pop(r, mark);
+        return 0;
+}
+
+/* ---- memory profiles (scenario "profiles") ---- */
+
+static const char *const profile_keys[] = {
+        "instructions",        "trace",   "base_cpi",     "accesses_per_kilo_instruction",
+        "working_set_bytes",   "pattern", "stride_bytes", "access_bytes",
+        "writes_per_thousand", NULL
+};
+/* In enum memory_pattern order. */
+static const char *const pattern_names[] = { "sequential",    "strided", "random",
+                                             "pointer_chase", "trace",   NULL };
+
+static char *resolve_relative(const char *base, const char *ref);
+
+/* A trace profile's "trace": a file named relative to the scenario, read now (the models parse
+ * it when they are built); the access keys of generated patterns do not apply. */
+static int parse_profile_trace(struct reader *r, json_t *obj, struct memory_profile_config *p)
+{
+        static const char *const generated[] = { "accesses_per_kilo_instruction",
+                                                 "working_set_bytes",
+                                                 "stride_bytes",
+                                                 "access_bytes",
+                                                 "writes_per_thousand",
+                                                 NULL };
+        const char *ref;
+        int rc = get_string(r, obj, "trace", true, &ref);
+        if (rc < 0)
+                return rc;
+        for (size_t i = 0; generated[i]; i++)
+                if (json_object_get(obj, generated[i]))
+                        return fail_key(r, generated[i],
+                                        "'%s' does not apply to pattern 'trace' (the trace gives "
+                                        "the accesses)",
+                                        generated[i]);
+        p->trace_file = resolve_relative(r->file, ref);
+        if (!p->trace_file)
+                return fail_nomem(r);
+        rc = read_text(p->trace_file, &p->trace_text, &p->trace_len);
+        if (rc < 0)
+                return fail_key(r, "trace", "cannot read trace file '%s': %s", p->trace_file,
+                                strerror(-rc));
+        return 0;
+}
+
+static int parse_profile(struct reader *r, json_t *obj, struct memory_profile_config *p)
+{
+        const struct key_set keys = { profile_keys, NULL };
+        size_t pattern = 0;
+        bool present;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_uint(r, obj, "instructions", 1, INT64_MAX, &p->instructions, NULL);
+        if (rc == 0)
+                rc = get_number(r, obj, "base_cpi", &p->base_cpi, NULL);
+        if (rc == 0 && !(p->base_cpi > 0.0 && p->base_cpi <= 1000.0))
+                rc = fail_key(r, "base_cpi", "must be in (0, 1000]");
+        if (rc == 0)
+                rc = get_choice(r, obj, "pattern", true, pattern_names, &pattern);
+        p->pattern = (enum memory_pattern)pattern;
+        if (rc == 0 && p->pattern == MEMORY_TRACE)
+                return parse_profile_trace(r, obj, p);
+        if (rc == 0 && json_object_get(obj, "trace"))
+                rc = fail_key(r, "trace", "'trace' needs pattern 'trace'");
+        if (rc == 0)
+                rc = get_u32(r, obj, "accesses_per_kilo_instruction", 0, 100000,
+                             &p->accesses_per_kilo_instruction);
+        if (rc == 0)
+                rc = get_uint(r, obj, "working_set_bytes", 8, 1ULL << 36, &p->working_set_bytes,
+                              NULL);
+        uint64_t v = 8;
+        if (rc == 0)
+                rc = get_uint(r, obj, "access_bytes", 1, 64, &v, &present);
+        if (rc == 0 && !is_power_of_two(v))
+                rc = fail_key(r, "access_bytes", "must be a power of two");
+        p->access_bytes = (uint32_t)v;
+        v = 0;
+        if (rc == 0)
+                rc = get_uint(r, obj, "stride_bytes", 1, 1U << 20, &v, &present);
+        p->stride_bytes = (uint32_t)v;
+        if (rc == 0 && p->pattern == MEMORY_STRIDED && p->stride_bytes == 0)
+                rc = fail(r, "missing required key 'stride_bytes' (pattern 'strided')");
+        v = 0;
+        if (rc == 0)
+                rc = get_uint(r, obj, "writes_per_thousand", 0, 1000, &v, &present);
+        p->writes_per_thousand = (uint32_t)v;
+        if (rc == 0 && p->working_set_bytes <
+                           (p->stride_bytes > p->access_bytes ? p->stride_bytes : p->access_bytes))
+                rc = fail_key(r, "working_set_bytes", "is smaller than one access or stride");
+        return rc;
+}
+
+static int parse_profiles(struct reader *r, json_t *root, struct scenario *s)
+{
+        json_t *obj = json_object_get(root, "profiles");
+        const char *key;
+        json_t *value;
+        size_t i = 0;
+        if (!obj)
+                return 0;
+        size_t mark = push_key(r, "profiles");
+        if (!json_is_object(obj))
+                return fail(r, "expected an object of named profiles");
+        s->profiles = calloc(json_object_size(obj) + 1, sizeof *s->profiles);
+        if (!s->profiles)
+                return fail_nomem(r);
+        json_object_foreach(obj, key, value)
+        {
+                size_t member = push_key(r, key);
+                int rc = check_name(r, key);
+                if (rc == 0)
+                        rc = copy_string(r, key, &s->profiles[i].name);
+                s->profile_count = i + 1;
+                if (rc == 0)
+                        rc = parse_profile(r, value, &s->profiles[i]);
+                if (rc < 0)
+                        return rc;
+                pop(r, member);
+                i++;
+        }
+        pop(r, mark);
+        return 0;
+}
+
+static const struct memory_profile_config *find_profile(const struct scenario *s, const char *name)
+{
+        for (size_t i = 0; i < s->profile_count; i++)
+                if (strcmp(s->profiles[i].name, name) == 0)
+                        return &s->profiles[i];
+        return NULL;
+}
+
+/* A task's "profile" and "instructions"; *has is true when the task has a profile (its demand
+ * then comes from the profile and "execution_cycles" is an error). */
+static int parse_task_profile(struct reader *r, json_t *obj, const struct scenario *s,
+                              struct task_config *t, bool *has)
+{
+        const char *name;
+        bool present;
+        int rc = get_string(r, obj, "profile", false, &name);
+        *has = name != NULL;
+        if (rc < 0 || !name) {
+                if (rc == 0 && json_object_get(obj, "instructions"))
+                        return fail_key(r, "instructions", "'instructions' needs a 'profile'");
+                return rc;
+        }
+        if (!s->platform.memory.present)
+                return fail_key(r, "profile",
+                                "the platform '%s' has no 'memory' section to run profile '%s'",
+                                s->platform.name, name);
+        t->profile = find_profile(s, name);
+        if (!t->profile) {
+                const char *names[65];
+                size_t n = 0;
+                for (size_t i = 0; i < s->profile_count && n < 64; i++)
+                        names[n++] = s->profiles[i].name;
+                names[n] = NULL;
+                push_key(r, "profile");
+                return fail_unknown(r, "profile", name, names, NULL);
+        }
+        if (json_object_get(obj, "execution_cycles"))
+                return fail_key(r, "execution_cycles",
+                                "a task with a 'profile' takes its demand from the profile "
+                                "('instructions'); 'execution_cycles' is not allowed");
+        t->instructions = t->profile->instructions;
+        return get_uint(r, obj, "instructions", 1, INT64_MAX, &t->instructions, &present);
+}
+
+/* An OS's "colours" or "llc_ways": distinct indices below `limit`, as a bit mask. */
+static int parse_index_mask(struct reader *r, json_t *obj, const char *key, uint64_t limit,
+                            const char *what, uint64_t *mask)
+{
+        json_t *list = json_object_get(obj, key);
+        if (!list)
+                return 0;
+        size_t mark = push_key(r, key);
+        if (!json_is_array(list) || json_array_size(list) == 0)
+                return fail(r, "expected a non-empty array of %s indices", what);
+        for (size_t i = 0; i < json_array_size(list); i++) {
+                json_t *v = json_array_get(list, i);
+                size_t element = push_index(r, i);
+                if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+                    (uint64_t)json_integer_value(v) >= limit)
+                        return fail(r, "expected a %s index in [0, %llu]", what,
+                                    (unsigned long long)(limit - 1));
+                uint64_t bit = 1ULL << json_integer_value(v);
+                if (*mask & bit)
+                        return fail(r, "%s %lld is listed twice", what,
+                                    (long long)json_integer_value(v));
+                *mask |= bit;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
+}
+
+static int parse_os_partition(struct reader *r, json_t *obj, const struct scenario *s,
+                              struct os_config *os)
+{
+        const struct memory_config *m = &s->platform.memory;
+        bool any = json_object_get(obj, "colours") || json_object_get(obj, "llc_ways");
+        if (any && !m->present)
+                return fail_key(r, json_object_get(obj, "colours") ? "colours" : "llc_ways",
+                                "the platform '%s' has no 'memory' section to partition",
+                                s->platform.name);
+        if (!any)
+                return 0;
+        uint64_t colours = m->llc.size_bytes / m->llc.ways / m->page_bytes;
+        if (colours < 1)
+                colours = 1;
+        int rc = parse_index_mask(r, obj, "colours", colours, "colour", &os->colour_mask);
+        if (rc == 0)
+                rc = parse_index_mask(r, obj, "llc_ways", m->llc.ways, "way", &os->way_mask);
+        return rc;
+}
+
+/* ---- bandwidth regulation (scenario "regulation") ---- */
+
+static const char *const regulation_keys[] = { "budgets", NULL };
+static const char *const regulation_time_keys[] = { "period", NULL };
+static const char *const budget_keys[] = { "core", "os", "bytes", NULL };
+
+static int parse_budget(struct reader *r, json_t *obj, struct scenario *s)
+{
+        const struct key_set keys = { budget_keys, NULL };
+        const char *core = NULL, *os = NULL;
+        uint64_t bytes = 0;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_string(r, obj, "core", false, &core);
+        if (rc == 0)
+                rc = get_string(r, obj, "os", false, &os);
+        if (rc == 0 && (core != NULL) == (os != NULL))
+                rc = fail(r, "a budget names exactly one of 'core' or 'os'");
+        if (rc == 0)
+                rc = get_uint(r, obj, "bytes", 1, INT64_MAX, &bytes, NULL);
+        if (rc < 0)
+                return rc;
+        if (core) {
+                long c = platform_find_core(&s->platform, core);
+                if (c < 0)
+                        return fail_key(r, "core", "unknown core '%s'", core);
+                s->regulation.core_budget_bytes[c] = bytes;
+                return 0;
+        }
+        const struct os_config *o = scenario_find_os(s, os);
+        if (!o)
+                return fail_key(r, "os", "unknown OS '%s'", os);
+        for (size_t c = 0; c < o->core_count; c++)
+                s->regulation.core_budget_bytes[o->cores[c]] = bytes;
+        return 0;
+}
+
+static int parse_regulation(struct reader *r, json_t *root, struct scenario *s)
+{
+        const struct key_set keys = { regulation_keys, regulation_time_keys };
+        json_t *obj = json_object_get(root, "regulation"), *budgets;
+        if (!obj)
+                return 0;
+        size_t mark = push_key(r, "regulation");
+        if (!s->platform.memory.present)
+                return fail(r, "the platform '%s' has no 'memory' section to regulate",
+                            s->platform.name);
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_positive_time(r, obj, "period", &s->regulation.period_ps, NULL);
+        if (rc == 0)
+                rc = get_nonempty_array(r, obj, "budgets", &budgets);
+        if (rc < 0)
+                return rc;
+        s->regulation.core_budget_bytes =
+            calloc(s->platform.core_count, sizeof *s->regulation.core_budget_bytes);
+        if (!s->regulation.core_budget_bytes)
+                return fail_nomem(r);
+        s->regulation.present = true;
+        size_t list = push_key(r, "budgets");
+        for (size_t i = 0; i < json_array_size(budgets); i++) {
+                size_t element = push_index(r, i);
+                rc = parse_budget(r, json_array_get(budgets, i), s);
+                if (rc < 0)
+                        return rc;
+                pop(r, element);
+        }
+        pop(r, list);
+        pop(r, mark);
+        return 0;
+}
+
 /* ---- platform ---- */
 
-static const char *const platform_keys[] = { "name", "description", "sources", "cores", NULL };
+static const char *const platform_keys[] = { "name",  "description", "sources",
+                                             "cores", "memory",      NULL };
 static const char *const core_keys[] = { "name", "clock_mhz", NULL };
 
 long platform_find_core(const struct platform_config *platform, const char *name)
@@ -669,7 +1184,7 @@ static int parse_platform(struct reader *r, struct platform_config *p)
                 pop(r, element);
         }
         pop(r, mark);
-        return 0;
+        return parse_memory(r, r->root, &p->memory);
 }
 
 /* Resolve `ref` against the directory of `base` (unless absolute). */
@@ -716,10 +1231,14 @@ static const char *const scheduler_names[] = { "fixed_priority", "edf", "fair", 
 /* OS keys that only the fair scheduler reads (bases of time keys). */
 static const char *const os_time_keys[] = { "target_latency", "min_granularity", NULL };
 
-static const char *const task_keys[] = { "name",   "activation", "priority",         "nice",
-                                         "weight", "core",       "execution_cycles", NULL };
-static const char *const vm_task_keys[] = { "name",   "activation", "priority",         "nice",
-                                            "weight", "vcpu",       "execution_cycles", NULL };
+static const char *const task_keys[] = {
+        "name", "activation",       "priority", "nice",         "weight",
+        "core", "execution_cycles", "profile",  "instructions", NULL
+};
+static const char *const vm_task_keys[] = { "name",    "activation",       "priority",
+                                            "nice",    "weight",           "vcpu",
+                                            "profile", "execution_cycles", "instructions",
+                                            NULL };
 static const char *const task_time_keys[] = { "period", "min_interarrival", "max_interarrival",
                                               "offset", "jitter",           "deadline",
                                               NULL };
@@ -971,9 +1490,11 @@ static int parse_task_rank(struct reader *r, json_t *obj, const struct os_config
         return rc;
 }
 
-static int parse_task(struct reader *r, json_t *obj, const struct platform_config *p,
-                      struct os_config *os, size_t index)
+static int parse_task(struct reader *r, json_t *obj, const struct scenario *s, struct os_config *os,
+                      size_t index)
 {
+        const struct platform_config *p = &s->platform;
+        bool has_profile = false;
         struct task_config *t = &os->tasks[index];
         const struct key_set keys = { os->vm ? vm_task_keys : task_keys, task_time_keys };
         size_t activation = TASK_PERIODIC;
@@ -1008,14 +1529,16 @@ static int parse_task(struct reader *r, json_t *obj, const struct platform_confi
         if (rc == 0)
                 rc = os->vm ? parse_task_vcpu(r, obj, os, t) : parse_task_core(r, obj, p, os, t);
         if (rc == 0)
+                rc = parse_task_profile(r, obj, s, t, &has_profile);
+        if (rc == 0 && !has_profile)
                 rc = parse_demand(r, obj, &t->demand);
         return rc;
 }
 
 /* ---- operating systems ---- */
 
-static const char *const os_keys[] = { "name",  "cores", "scheduler", "context_switch_cycles",
-                                       "tasks", NULL };
+static const char *const os_keys[] = { "name",  "cores",   "scheduler", "context_switch_cycles",
+                                       "tasks", "colours", "llc_ways",  NULL };
 
 /* The owner of platform core `core` among the OSes before `os_index`, or NULL. */
 static const struct os_config *core_owner(const struct scenario *s, size_t os_index, size_t core)
@@ -1113,7 +1636,7 @@ static int parse_tasks(struct reader *r, json_t *obj, struct scenario *s, struct
         size_t mark = push_key(r, "tasks");
         for (size_t i = 0; i < count; i++) {
                 size_t element = push_index(r, i);
-                rc = parse_task(r, json_array_get(tasks, i), &s->platform, os, i);
+                rc = parse_task(r, json_array_get(tasks, i), s, os, i);
                 if (rc < 0)
                         return rc;
                 pop(r, element);
@@ -1178,6 +1701,8 @@ static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t in
                 rc = parse_os_fair(r, obj, os);
         if (rc == 0)
                 rc = parse_os_cores(r, obj, s, index);
+        if (rc == 0)
+                rc = parse_os_partition(r, obj, s, os);
         if (rc < 0)
                 return rc;
         return parse_tasks(r, obj, s, os);
@@ -1976,10 +2501,10 @@ static int parse_requirements(struct reader *r, json_t *root, struct scenario *s
 
 /* ---- scenario ---- */
 
-static const char *const scenario_keys[] = { "name", "description",  "platform",
-                                             "run",  "oses",         "hypervisor",
-                                             "vms",  "requirements", NULL };
-static const char *const run_keys[] = { "seed", "fidelity", NULL };
+static const char *const scenario_keys[] = { "name",     "description", "platform", "run",
+                                             "oses",     "hypervisor",  "vms",      "requirements",
+                                             "profiles", "regulation",  NULL };
+static const char *const run_keys[] = { "seed", "fidelity", "slowdown_reference", NULL };
 static const char *const run_time_keys[] = { "duration", NULL };
 static const char *const fidelity_names[] = { "detailed", "fast", NULL };
 
@@ -2004,6 +2529,8 @@ static int parse_run(struct reader *r, json_t *root, struct run_config *run)
         if (rc == 0)
                 rc = get_choice(r, obj, "fidelity", false, fidelity_names, &fidelity);
         run->fidelity = (enum fidelity)fidelity;
+        if (rc == 0)
+                rc = get_bool(r, obj, "slowdown_reference", &run->slowdown_reference);
         if (rc == 0)
                 pop(r, mark);
         return rc;
@@ -2071,7 +2598,11 @@ static int parse_scenario(struct reader *r, struct scenario *s)
         if (rc == 0)
                 rc = load_platform(r, r->root, &s->platform);
         if (rc == 0)
+                rc = parse_profiles(r, r->root, s);
+        if (rc == 0)
                 rc = parse_system(r, r->root, s);
+        if (rc == 0)
+                rc = parse_regulation(r, r->root, s);
         if (rc == 0)
                 rc = parse_requirements(r, r->root, s);
         return rc;
@@ -2145,6 +2676,13 @@ void scenario_free(struct scenario *scenario)
                 free(scenario->requirements[i].entity);
                 free(scenario->requirements[i].name);
         }
+        for (size_t i = 0; i < scenario->profile_count; i++) {
+                free(scenario->profiles[i].name);
+                free(scenario->profiles[i].trace_file);
+                free(scenario->profiles[i].trace_text);
+        }
+        free(scenario->profiles);
+        free(scenario->regulation.core_budget_bytes);
         free(scenario->oses);
         free(scenario->requirements);
         free_hypervisor(scenario->hypervisor);

@@ -11,7 +11,11 @@
  *
  * A scenario is either an AMP design (top-level "oses": each OS owns cores) or a hypervisor
  * design ("hypervisor" and "vms": each VM has vCPUs on cores, a guest OS and tasks); the two
- * are exclusive. The format is documented key by key in scenarios/schema/scenario.schema.json
+ * are exclusive. Memory: a platform may have a "memory" section (struct memory_config); the
+ * scenario may name "profiles" that tasks use instead of execution_cycles ("profile",
+ * "instructions"), give an OS LLC "colours" / "llc_ways" (AMP OSes) and set "regulation"
+ * (per-core byte budgets; an "os" budget applies to each of its cores). The format is
+ * documented key by key in scenarios/schema/scenario.schema.json
  * and scenarios/schema/platform.schema.json.
  */
 #ifndef MOSAIC_SIM_SCENARIO_H
@@ -39,6 +43,40 @@ struct core_config {
         uint64_t clock_hz;
 };
 
+/*
+ * The memory hierarchy of a platform (its optional "memory" section): a private L1 per core
+ * (clocked by the core), a shared last-level cache, an interconnect and DRAM. present is false
+ * when the platform has no such section: then tasks run their execution_cycles as plain work.
+ */
+enum memory_replacement { MEMORY_LRU, MEMORY_TREE_PLRU, MEMORY_RANDOM };
+
+struct memory_cache_config {
+        uint64_t size_bytes;
+        uint32_t ways;
+        uint32_t hit_cycles;
+        uint32_t mshrs; /* L1: outstanding misses of a core; LLC: per initiator */
+        enum memory_replacement replacement;
+};
+
+struct memory_config {
+        bool present;
+        uint32_t line_bytes;
+        uint32_t page_bytes;
+        struct memory_cache_config l1;
+        struct memory_cache_config llc;
+        uint64_t llc_clock_hz;
+        bool crossbar;            /* interconnect kind: false = shared bus */
+        bool fixed_priority;      /* arbitration: false = round robin */
+        uint32_t bus_width_bytes; /* bytes per interconnect cycle */
+        uint64_t bus_clock_hz;
+        uint64_t dram_clock_hz;
+        uint32_t dram_channels;
+        uint32_t dram_banks; /* per channel */
+        uint32_t dram_rows;  /* per bank */
+        uint32_t dram_row_bytes;
+        uint32_t dram_t_rcd, dram_t_rp, dram_t_cl, dram_burst_cycles; /* DRAM clock cycles */
+};
+
 struct platform_config {
         char *name;
         char *description;
@@ -47,6 +85,39 @@ struct platform_config {
         char **sources; /* where the platform's numbers come from (datasheets, manuals) */
         size_t core_count;
         struct core_config *cores;
+        struct memory_config memory;
+};
+
+/* ---- memory profiles ---- */
+enum memory_pattern {
+        MEMORY_SEQUENTIAL,
+        MEMORY_STRIDED,
+        MEMORY_RANDOM_ACCESS,
+        MEMORY_POINTER_CHASE,
+        MEMORY_TRACE /* the accesses of a trace file (models/hw/mem_profile.h's format) */
+};
+
+/* A named, reusable memory-access profile (scenario "profiles"); see models/hw/mem_profile.h. */
+struct memory_profile_config {
+        char *name;
+        uint64_t instructions; /* per job, unless the task says otherwise */
+        double base_cpi;
+        uint32_t accesses_per_kilo_instruction;
+        uint64_t working_set_bytes;
+        enum memory_pattern pattern;
+        uint32_t stride_bytes;
+        uint32_t access_bytes;
+        uint32_t writes_per_thousand;
+        char *trace_file; /* MEMORY_TRACE: the file as resolved from the scenario */
+        char *trace_text; /* ... and its contents, read at load time */
+        size_t trace_len;
+};
+
+/* MemGuard-style bandwidth regulation: per core, bytes per period (0: unregulated). */
+struct regulation_config {
+        bool present;
+        sim_time_t period_ps;
+        uint64_t *core_budget_bytes; /* per platform core */
 };
 
 /* ---- execution demand ---- */
@@ -83,7 +154,9 @@ struct task_config {
         uint32_t weight;                /* fair: 0 = the weight of `nice` */
         size_t core;                    /* index into platform cores; one of the OS's cores */
         size_t vcpu;                    /* in a VM: the vCPU it runs on (on `core`); AMP: 0 */
-        struct demand_config demand;
+        struct demand_config demand;    /* unused when the task has a profile */
+        const struct memory_profile_config *profile; /* NULL: plain execution_cycles */
+        uint64_t instructions;                       /* per job, with a profile */
 };
 
 /* ---- operating systems ---- */
@@ -122,6 +195,8 @@ struct os_config {
         size_t *cores; /* indices into platform cores, one per execution resource */
         size_t task_count;
         struct task_config *tasks;
+        uint64_t colour_mask; /* LLC page colours of its memory (bit c = colour c); 0: all */
+        uint64_t way_mask;    /* LLC ways its cores allocate in; 0: all */
 };
 
 /* ---- hypervisor ---- */
@@ -209,6 +284,7 @@ struct run_config {
         sim_time_t duration_ps;
         uint64_t seed;
         enum fidelity fidelity;
+        bool slowdown_reference; /* also run each profiled task alone: its `slowdown` */
 };
 
 struct scenario {
@@ -222,6 +298,9 @@ struct scenario {
         struct os_config *oses;
         size_t requirement_count;
         struct requirement_config *requirements;
+        size_t profile_count;
+        struct memory_profile_config *profiles;
+        struct regulation_config regulation;
 };
 
 /*

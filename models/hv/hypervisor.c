@@ -160,7 +160,10 @@ static void hv_pcpu_pause_guest(struct hv_pcpu *pcpu)
         struct hv_vcpu *vcpu = pcpu->current;
 
         assert(pcpu->state == HV_PCPU_GUEST);
-        vcpu->remaining_ps = pcpu->port.ops->preempt(pcpu->port.resource);
+        if (vcpu->segment != NULL)
+                pcpu->segments.ops->preempt(pcpu->segments.resource);
+        else
+                vcpu->remaining_ps = pcpu->port.ops->preempt(pcpu->port.resource);
         hv_pcpu_add_run_time(pcpu, sim_now(pcpu->hv->sim));
         pcpu->state = HV_PCPU_FREE;
 }
@@ -176,6 +179,7 @@ static void hv_pcpu_work_done(void *arg)
                 hv_pcpu_add_run_time(pcpu, sim_now(pcpu->hv->sim));
                 vcpu->busy = false;
                 vcpu->remaining_ps = 0;
+                vcpu->segment = NULL;
                 vcpu->done(vcpu->done_arg);
                 hv_pcpu_request(pcpu);
                 return;
@@ -201,7 +205,11 @@ static void hv_pcpu_start_work(struct hv_pcpu *pcpu, enum hv_pcpu_state state, s
         pcpu->work_started_ps = sim_now(pcpu->hv->sim);
         if (state != HV_PCPU_GUEST)
                 pcpu->work_ps = work_ps;
-        err = pcpu->port.ops->start(pcpu->port.resource, work_ps, hv_pcpu_work_done, pcpu);
+        if (state == HV_PCPU_GUEST && pcpu->current->segment != NULL)
+                err = pcpu->segments.ops->start(pcpu->segments.resource, pcpu->current->segment,
+                                                hv_pcpu_work_done, pcpu);
+        else
+                err = pcpu->port.ops->start(pcpu->port.resource, work_ps, hv_pcpu_work_done, pcpu);
         if (err != 0) {
                 pcpu->state = HV_PCPU_FREE;
                 hv_fail(pcpu->hv, err);
@@ -379,6 +387,15 @@ static int hv_vcpu_start(void *resource, sim_time_t work_ps, exec_done_fn done, 
         return vcpu->hv->error;
 }
 
+static int hv_vcpu_segment_start(void *resource, struct mem_exec_segment *seg, exec_done_fn done,
+                                 void *arg)
+{
+        struct hv_vcpu *vcpu = resource;
+
+        vcpu->segment = seg;
+        return hv_vcpu_start(resource, 0, done, arg);
+}
+
 static sim_time_t hv_vcpu_preempt(void *resource)
 {
         struct hv_vcpu *vcpu = resource;
@@ -391,8 +408,14 @@ static sim_time_t hv_vcpu_preempt(void *resource)
         remaining = vcpu->remaining_ps;
         vcpu->busy = false;
         vcpu->remaining_ps = 0;
+        vcpu->segment = NULL;
         hv_pcpu_request(pcpu);
         return remaining;
+}
+
+static void hv_vcpu_segment_preempt(void *resource)
+{
+        (void)hv_vcpu_preempt(resource);
 }
 
 static bool hv_vcpu_busy(const void *resource)
@@ -412,6 +435,23 @@ static const struct exec_port_ops hv_vcpu_port_ops = {
 struct exec_port hv_vcpu_exec_port(struct hv_vcpu *vcpu)
 {
         return (struct exec_port){ .ops = &hv_vcpu_port_ops, .resource = vcpu };
+}
+
+static const struct mem_exec_port_ops hv_vcpu_segment_ops = {
+        .start = hv_vcpu_segment_start,
+        .preempt = hv_vcpu_segment_preempt,
+        .busy = hv_vcpu_busy,
+};
+
+struct mem_exec_port hv_vcpu_segment_port(struct hv_vcpu *vcpu)
+{
+        return (struct mem_exec_port){ .ops = &hv_vcpu_segment_ops, .resource = vcpu };
+}
+
+void hv_set_memory(struct hv *hv, const struct mem_exec_port *segments)
+{
+        for (size_t i = 0; i < hv->pcpu_count; i++)
+                hv->pcpus[i].segments = segments[i];
 }
 
 int hv_vcpu_trap(struct hv_vcpu *vcpu, uint64_t handler_cycles)
@@ -669,7 +709,9 @@ void hv_destroy(struct hv *hv)
                         (void)sim_cancel(hv->sim, pcpu->decision);
                 if (pcpu->until_event != 0)
                         (void)sim_cancel(hv->sim, pcpu->until_event);
-                if (pcpu->state != HV_PCPU_FREE)
+                if (pcpu->state == HV_PCPU_GUEST && pcpu->current->segment != NULL)
+                        pcpu->segments.ops->preempt(pcpu->segments.resource);
+                else if (pcpu->state != HV_PCPU_FREE)
                         (void)pcpu->port.ops->preempt(pcpu->port.resource);
         }
         hv_free(hv);

@@ -59,6 +59,7 @@
 #include <stdint.h>
 
 #include "models/hw/core.h"
+#include "models/hw/mem_exec.h"
 #include "sim/metrics.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
@@ -85,6 +86,17 @@ int hv_create(struct sim *sim, const struct hv_config *config, const struct exec
 struct hv_vcpu *hv_find_vcpu(struct hv *hv, size_t vm, size_t vcpu);
 /* The vCPU seen as an execution resource, for a guest OS. */
 struct exec_port hv_vcpu_exec_port(struct hv_vcpu *vcpu);
+
+/*
+ * Memory segments (call before any guest starts): core i runs profiled guest work through
+ * segments[i] (the same core's memory engine as cores[i] of hv_create). A vCPU's segment port
+ * forwards a guest's segment to its core when the vCPU holds the core (after any world switch
+ * and pending traps), preempts it there when the vCPU loses the core (the remaining work stays
+ * in the segment) and reports its completion to the guest.
+ */
+void hv_set_memory(struct hv *hv, const struct mem_exec_port *segments);
+/* The vCPU as a segment resource (needs hv_set_memory). */
+struct mem_exec_port hv_vcpu_segment_port(struct hv_vcpu *vcpu);
 
 /* A VM exit on `vcpu` handled in `handler_cycles`: the trap's entry, handler and exit execute
  * on its core as hypervisor work before its guest work continues. 0, or -ENOMEM. */

@@ -32,6 +32,7 @@ struct hv_vcpu {
         /* guest work, as the guest's exec_port sees it */
         bool busy;
         sim_time_t remaining_ps;
+        struct mem_exec_segment *segment; /* guest work as a memory segment, else NULL */
         exec_done_fn done;
         void *done_arg;
         sim_time_t trap_pending_ps; /* trap work waiting to execute */
@@ -48,6 +49,7 @@ struct hv_pcpu {
         struct hv *hv;
         size_t index;
         struct exec_port port;
+        struct mem_exec_port segments; /* ops NULL: no memory model */
         size_t vcpu_count;
         struct hv_vcpu **vcpus;  /* pinned here, in vCPU index order */
         struct hv_vcpu *current; /* chosen by the policy */

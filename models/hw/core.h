@@ -12,8 +12,9 @@
  *
  * Software above the hardware (a guest OS) does not call core_* directly: it talks to a
  * struct exec_port, the execution-resource interface defined here, which a core provides
- * through core_exec_port() and which a hypervisor's vCPU can provide later. Not modelled yet:
- * memory-access profiles, stalls, frequency changes.
+ * through core_exec_port() and which a hypervisor's vCPU can provide later. Memory-access
+ * profiles and stalls are the memory engines' (mem_exec.h, mem_fast.h), which provide the
+ * same exec_port; not modelled: frequency changes.
  */
 #ifndef MOSAIC_HW_CORE_H
 #define MOSAIC_HW_CORE_H

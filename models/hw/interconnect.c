@@ -147,6 +147,9 @@ static void interconnect_arbitrate(struct sim *sim, void *arg)
         stats->queue_delay_ps += wait_ps;
         if (wait_ps > stats->max_queue_delay_ps)
                 stats->max_queue_delay_ps = wait_ps;
+        if (ic->queue_delay_histogram != NULL &&
+            histogram_record(ic->queue_delay_histogram, wait_ps) != 0)
+                ic->histogram_error = -ENOMEM;
         lane->busy_ps += transfer_ps;
         lane->event = sim_schedule_prio(sim, now + transfer_ps, SIM_PRIO_LOW,
                                         interconnect_transfer_end, lane);

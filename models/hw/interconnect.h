@@ -35,6 +35,7 @@
 
 #include "models/hw/mem_port.h"
 #include "sim/sim.h"
+#include "sim/stats.h"
 
 enum interconnect_kind { INTERCONNECT_BUS, INTERCONNECT_CROSSBAR };
 enum interconnect_arbitration { INTERCONNECT_ROUND_ROBIN, INTERCONNECT_FIXED_PRIORITY };
@@ -80,6 +81,10 @@ struct interconnect {
         struct interconnect_lane *lanes;
         size_t lane_count;
         struct interconnect_input_stats *stats; /* per input */
+        /* Optional (set after init, NULL: none): every grant's queueing delay in ps; a
+         * failed record (-ENOMEM) is kept in histogram_error. */
+        struct histogram *queue_delay_histogram;
+        int histogram_error;
 };
 
 /* 0, -EINVAL, -ENOMEM. The config (and its arrays) must outlive the interconnect. */

@@ -245,6 +245,10 @@ static void l1_missed(struct mem_exec *e, struct mem_exec_segment *seg, uint64_t
         if (llc.writeback)
                 add_writeback(e, seg, llc.writeback_addr);
         seg->miss_local = llc.hit;
+        if (!llc.hit) {
+                seg->stats.llc_misses++;
+                e->totals.llc_misses++;
+        }
 }
 
 /* Run the compute before the next access and perform that access in L1. */
@@ -261,6 +265,10 @@ static void step(struct mem_exec *e, struct mem_exec_segment *seg)
                 } else {
                         mem_gen_next(seg->gen, &seg->next);
                         seg->gap_left = seg->next.gap_instructions;
+                        if (e->config->colour_mask != 0)
+                                seg->next.addr = cache_colour_translate(
+                                    e->config->colours, e->config->page_bytes,
+                                    e->config->colour_mask, e->config->colour_base, seg->next.addr);
                 }
                 seg->has_next = true;
         }

@@ -39,15 +39,17 @@
  * segment without a profile is plain work of `debt_ps` picoseconds, which is how the
  * exec_port adapter (mem_exec_exec_port) runs today's cycle-based demands unchanged.
  *
- * Intended hook (integration, later session): the execution-resource interface in core.h
- * grows a segment variant, struct mem_exec_port below, which both this engine and the fast
+ * Integration: the segment variant of core.h's execution-resource interface, struct
+ * mem_exec_port below, which both this engine and the fast
  * analytic model (mem_fast.h) provide: start(resource, segment, done, arg), preempt(resource)
  * leaving the remaining work in the segment, busy(resource). A guest OS job whose task has a
  * profile builds its segment once per job (mem_exec_segment_init with the task's generator)
  * and calls start/preempt through this port instead of exec_port's start(work_ps); tasks
- * without a profile keep using plain work. The hypervisor's vCPU forwards both to the
- * physical core's engine. Not modelled: instruction fetch, prefetching, store buffers,
- * multiple L1 ports, frequency changes.
+ * without a profile keep using plain work (guest_os_set_memory). The hypervisor's vCPU forwards
+ * both to the physical core's engine (hv_set_memory, hv_vcpu_segment_port); the platform builds
+ * the engines (models/platform_memory.h). With colour_mask set, generated addresses go through
+ * the coloured page allocator (cache_colour_translate) first. Not modelled: instruction fetch,
+ * prefetching, store buffers, multiple L1 ports, frequency changes.
  */
 #ifndef MOSAIC_HW_MEM_EXEC_H
 #define MOSAIC_HW_MEM_EXEC_H
@@ -68,6 +70,13 @@ struct mem_exec_config {
         uint16_t initiator;      /* on every request, and for cache_access */
         uint32_t mshrs;          /* outstanding fills, 1..MEM_EXEC_MAX_MSHRS */
         sim_time_t lookahead_ps; /* run-ahead bound; 0 means 1 us */
+        /* Page colouring (the OS's coloured page allocator, cache.h): with colour_mask != 0
+         * every generated address is mapped by cache_colour_translate(colours, page_bytes,
+         * colour_mask, colour_base, address) before it is used. */
+        uint64_t colour_mask;
+        uint64_t colours;
+        uint64_t page_bytes;
+        uint64_t colour_base;
 };
 
 /* Counters of a segment, and of an engine (sums over everything it ran). */
@@ -75,6 +84,7 @@ struct mem_exec_stats {
         uint64_t instructions;
         uint64_t accesses;
         uint64_t l1_misses;
+        uint64_t llc_misses; /* with a decoupled LLC (or the fast model): fills from below */
         uint64_t writebacks;
         sim_time_t compute_ps; /* instructions x CPI */
         sim_time_t hit_ps;     /* L1 lookup latency charged on the core */

@@ -110,47 +110,67 @@ static int shape_of(const struct mem_fast_config *c, const struct mem_fast_load 
         return 0;
 }
 
-/* FOA with water-filling (see the header). */
+/* Bytes of load k's lines touched within the last t ps, the lines an LRU cache keeps when its
+ * characteristic time is t (Che's approximation): a cyclic load walks new lines at its miss
+ * rate; a random one draws lines uniformly from its working set. */
+static double touched_bytes(const struct load_shape *shape, double lambda, double line, double t)
+{
+        double fresh = lambda * t * line;
+
+        if (shape->cyclic)
+                return fmin(shape->working_set, fresh);
+        return shape->working_set * -expm1(-fresh / shape->working_set);
+}
+
+/* The pool of j: its own lines and, of every co-runner k, the share f_jk that lands in j's
+ * cells. */
+static double pool_bytes(const struct mem_fast_config *c, const struct mem_fast_load *loads,
+                         const struct load_shape *shapes, const double *lambda, size_t n, size_t j,
+                         double t)
+{
+        double line = (double)c->line_bytes;
+        double total = touched_bytes(&shapes[j], lambda[j], line, t);
+
+        for (size_t k = 0; k < n; k++) {
+                double f;
+
+                if (k == j)
+                        continue;
+                f = overlap_fraction(loads[j].colour_mask, loads[k].colour_mask, c->llc_colours) *
+                    overlap_fraction(loads[j].way_mask, loads[k].way_mask, c->llc_ways) /
+                    shapes[k].cells;
+                total += f * touched_bytes(&shapes[k], lambda[k], line, t);
+        }
+        return total;
+}
+
+/* LLC bytes of each load (see the header): the characteristic time t_j at which j's pool
+ * fills its cells, found by bisection; j keeps what it touched within t_j. */
 static void llc_shares(const struct mem_fast_config *c, const struct mem_fast_load *loads,
                        const struct load_shape *shapes, const double *lambda, size_t n,
                        double *share)
 {
-        bool fixed[MEM_FAST_MAX_LOADS] = { false };
-        bool changed = true;
+        for (size_t j = 0; j < n; j++) {
+                double cap = (double)c->llc_bytes * shapes[j].cells;
+                double lo = 0.0, hi = 1.0;
 
-        while (changed) {
-                changed = false;
-                for (size_t j = 0; j < n; j++) {
-                        double cap = (double)c->llc_bytes * shapes[j].cells;
-                        double competing = lambda[j];
-
-                        if (fixed[j])
-                                continue;
-                        for (size_t k = 0; k < n; k++) {
-                                double f;
-
-                                if (k == j)
-                                        continue;
-                                f = overlap_fraction(loads[j].colour_mask, loads[k].colour_mask,
-                                                     c->llc_colours) *
-                                    overlap_fraction(loads[j].way_mask, loads[k].way_mask,
-                                                     c->llc_ways) /
-                                    shapes[k].cells;
-                                if (fixed[k])
-                                        cap -= f * shapes[k].working_set;
-                                else
-                                        competing += f * lambda[k];
-                        }
-                        cap = fmax(cap, 0.0);
-                        share[j] = competing > 0.0 ? cap * lambda[j] / competing : cap;
+                while (hi < 1e24 && pool_bytes(c, loads, shapes, lambda, n, j, hi) < cap)
+                        hi *= 2.0;
+                if (hi >= 1e24) { /* everything fits */
+                        share[j] = shapes[j].working_set;
+                        continue;
                 }
-                for (size_t j = 0; j < n; j++) {
-                        if (!fixed[j] && share[j] >= shapes[j].working_set) {
-                                fixed[j] = true;
-                                share[j] = shapes[j].working_set;
-                                changed = true;
-                        }
+                for (int i = 0; i < 200; i++) {
+                        double mid = 0.5 * (lo + hi);
+
+                        if (mid <= lo || mid >= hi)
+                                break;
+                        if (pool_bytes(c, loads, shapes, lambda, n, j, mid) < cap)
+                                lo = mid;
+                        else
+                                hi = mid;
                 }
+                share[j] = touched_bytes(&shapes[j], lambda[j], (double)c->line_bytes, hi);
         }
 }
 
@@ -202,6 +222,10 @@ static struct load_demand demand_of(const struct mem_fast_config *c,
         d.station_ps[STATION_DRAM_DATA] = requests * (double)c->dram_burst_ps / channels;
         /* a read's latency beyond its station times: tCL (row_hit - burst) */
         d.delay_ps = (double)c->llc_hit_ps + d.m2 * (double)(c->dram_row_hit_ps - c->dram_burst_ps);
+        /* the DRAM stations model the channels as one server `channels` times as fast (their
+         * throughput); a request itself still holds its own channel for the whole service */
+        d.delay_ps += (d.station_ps[STATION_DRAM_COMMAND] + d.station_ps[STATION_DRAM_DATA]) *
+                      (channels - 1.0);
         d.population = s->dependent ? 1.0 : (double)c->mshrs;
         if (load->regulator_budget_bytes != 0 && c->regulator_period_ps != 0 && requests > 0.0)
                 d.max_rate = (double)load->regulator_budget_bytes /
@@ -316,11 +340,15 @@ static void estimate_of(const struct solver *sv, size_t j, double unthrottled,
 {
         const struct load_demand *d = &sv->d[j];
         const struct load_shape *s = &sv->shapes[j];
+        const struct mem_fast_config *c = sv->c;
 
         *out = (struct mem_fast_estimate){ .l1_miss_ratio = s->l1_miss_ratio,
                                            .llc_miss_ratio = d->m2,
                                            .llc_bytes = sv->share[j],
                                            .throttle_factor = 1.0 };
+        out->llc_miss_latency_ps = (double)(c->llc_hit_ps + c->bus_transfer_ps) +
+                                   s->row_hit_ratio * (double)c->dram_row_hit_ps +
+                                   (1.0 - s->row_hit_ratio) * (double)c->dram_row_conflict_ps;
         if (d->misses_per_instruction <= 0.0 || sv->rate[j] <= 0.0) {
                 out->ps_per_instruction = fmax(s->core_ps, 1e-3);
                 return;
@@ -328,6 +356,11 @@ static void estimate_of(const struct solver *sv, size_t j, double unthrottled,
         out->miss_latency_ps = d->delay_ps;
         for (unsigned st = 0; st < STATIONS; st++)
                 out->miss_latency_ps += sv->r[j][st];
+        /* one fill from DRAM: the part of the miss latency below the LLC is m2 of them; with
+         * no LLC misses at all, an unloaded one at the load's own row-hit ratio */
+        if (d->m2 > 1e-12)
+                out->llc_miss_latency_ps =
+                    (double)c->llc_hit_ps + (out->miss_latency_ps - (double)c->llc_hit_ps) / d->m2;
         out->ps_per_instruction = d->misses_per_instruction / sv->rate[j];
         out->dram_requests_per_s =
             sv->rate[j] * d->m2 * (1.0 + s->dirty_share) * (double)SIM_PS_PER_S;
@@ -424,8 +457,14 @@ int mem_fast_system_init(struct mem_fast_system *s, const struct mem_fast_config
         s->cores = calloc(cores, sizeof(*s->cores));
         if (s->cores == NULL)
                 return -ENOMEM;
-        for (size_t i = 0; i < cores; i++)
+        for (size_t i = 0; i < cores; i++) {
                 s->cores[i].system = s;
+                s->cores[i].inserted_at_stop = calloc(cores, sizeof(double));
+                if (s->cores[i].inserted_at_stop == NULL) {
+                        mem_fast_system_fini(s);
+                        return -ENOMEM;
+                }
+        }
         return 0;
 }
 
@@ -434,6 +473,8 @@ void mem_fast_system_fini(struct mem_fast_system *s)
         for (size_t i = 0; i < s->core_count; i++)
                 if (s->cores[i].event != 0)
                         (void)sim_cancel(s->sim, s->cores[i].event);
+        for (size_t i = 0; i < s->core_count && s->cores != NULL; i++)
+                free(s->cores[i].inserted_at_stop);
         free(s->cores);
         s->cores = NULL;
 }
@@ -452,9 +493,11 @@ static void account(struct mem_fast_core *c, sim_time_t now)
         struct mem_exec_segment *seg = c->segment;
         sim_time_t elapsed = now - c->since_ps;
         sim_time_t from_debt = elapsed < seg->debt_ps ? elapsed : seg->debt_ps;
-        double done;
+        double done, stall;
 
         seg->debt_ps -= from_debt;
+        if (seg->profile != NULL)
+                seg->stats.stall_ps += from_debt; /* a profiled segment's debt is its warm-up */
         elapsed -= from_debt;
         c->busy_ps += now - c->since_ps;
         c->since_ps = now;
@@ -463,9 +506,34 @@ static void account(struct mem_fast_core *c, sim_time_t now)
         done = fmin(c->instructions_left, (double)elapsed / c->ps_per_instruction);
         c->instructions_left -= done;
         seg->stats.compute_ps += elapsed;
+        stall = done * (c->ps_per_instruction - c->core_ps_per_instruction);
+        if (stall > 0) {
+                c->stall_carry += stall;
+                seg->stats.stall_ps += (sim_time_t)c->stall_carry;
+                c->stall_carry -= floor(c->stall_carry);
+        }
+        c->inserted_bytes +=
+            done * c->llc_misses_per_instruction * (double)c->system->config->line_bytes;
+        c->l1_miss_carry += done * c->l1_misses_per_instruction;
+        c->llc_miss_carry += done * c->llc_misses_per_instruction;
+        seg->stats.l1_misses += (uint64_t)c->l1_miss_carry;
+        seg->stats.llc_misses += (uint64_t)c->llc_miss_carry;
+        c->l1_miss_carry -= floor(c->l1_miss_carry);
+        c->llc_miss_carry -= floor(c->llc_miss_carry);
 }
 
 static void core_complete(struct sim *sim, void *arg);
+
+/* Accesses per instruction of a profile (a trace's: its accesses over its instructions, as in
+ * shape_of). */
+static double accesses_per_instruction(const struct mem_profile *p)
+{
+        const struct mem_trace *t = p->trace;
+
+        if (p->pattern != MEM_PATTERN_TRACE)
+                return p->accesses_per_kilo_instruction / 1000.0;
+        return (double)t->count / (double)(t->instructions != 0 ? t->instructions : t->count);
+}
 
 static void resolve(struct mem_fast_system *s)
 {
@@ -492,8 +560,26 @@ static void resolve(struct mem_fast_system *s)
         assert(rc == 0);
         (void)rc;
         s->solves++;
-        for (size_t j = 0; j < n; j++)
-                s->cores[index[j]].ps_per_instruction = estimates[j].ps_per_instruction;
+        for (size_t j = 0; j < n; j++) {
+                struct mem_fast_core *c = &s->cores[index[j]];
+                double accesses = accesses_per_instruction(c->segment->profile);
+
+                c->ps_per_instruction = estimates[j].ps_per_instruction;
+                /* LRU keeps all of a cyclic working set or none of it usefully */
+                c->llc_share_bytes = estimates[j].llc_bytes;
+                if (c->segment->profile->pattern != MEM_PATTERN_RANDOM &&
+                    c->segment->profile->pattern != MEM_PATTERN_TRACE &&
+                    estimates[j].llc_bytes < (double)c->segment->profile->working_set_bytes)
+                        c->llc_share_bytes = 0.0;
+                c->miss_latency_ps = estimates[j].llc_miss_latency_ps;
+                c->steady_latency_ps = estimates[j].miss_latency_ps;
+                c->l1_misses_per_instruction = accesses * estimates[j].l1_miss_ratio;
+                c->llc_misses_per_instruction =
+                    c->l1_misses_per_instruction * estimates[j].llc_miss_ratio;
+                c->core_ps_per_instruction =
+                    c->segment->profile->base_cpi * 1e12 / (double)s->config->core_clock_hz +
+                    accesses * (double)s->config->l1_hit_ps;
+        }
         for (size_t i = 0; i < s->core_count; i++) {
                 struct mem_fast_core *c = &s->cores[i];
                 sim_time_t finish;
@@ -515,11 +601,97 @@ static void resolve(struct mem_fast_system *s)
         }
 }
 
+static void account_all(struct mem_fast_system *s, sim_time_t now)
+{
+        for (size_t i = 0; i < s->core_count; i++)
+                if (s->cores[i].segment != NULL)
+                        account(&s->cores[i], now);
+}
+
+/* The fraction of core k's LLC insertions that land in core j's cells. */
+static double insert_overlap(const struct mem_fast_system *s, size_t j, size_t k)
+{
+        const struct mem_fast_config *c = s->config;
+        const struct mem_fast_load *a = &s->cores[j].load, *b = &s->cores[k].load;
+        double cells = popcount_fraction(b->colour_mask, c->llc_colours) *
+                       popcount_fraction(b->way_mask, c->llc_ways);
+
+        return overlap_fraction(a->colour_mask, b->colour_mask, c->llc_colours) *
+               overlap_fraction(a->way_mask, b->way_mask, c->llc_ways) / cells;
+}
+
+/* A profiled segment leaves core j: remember what it had in the LLC and how much every core
+ * had inserted by now. */
+static void remember_residency(struct mem_fast_system *s, size_t j)
+{
+        struct mem_fast_core *c = &s->cores[j];
+
+        account_all(s, sim_now(s->sim));
+        c->resident_profile = c->segment->profile;
+        c->resident_bytes = c->llc_share_bytes;
+        for (size_t k = 0; k < s->core_count; k++)
+                c->inserted_at_stop[k] = s->cores[k].inserted_bytes;
+}
+
+/* A profiled segment (re)starts on core j, already solved with its co-runners: the part of its
+ * LLC share that is not resident any more is reloaded first, line by line at its miss latency
+ * (population-wide overlap), charged as debt and counted as LLC misses. What survived: the
+ * lines it had when its profile last left this core, thinned by exp(-inserted / capacity) for
+ * the bytes other cores inserted into its cells since (nothing for a different profile). */
+static bool charge_warmup(struct mem_fast_system *s, size_t j)
+{
+        struct mem_fast_core *c = &s->cores[j];
+        const struct mem_fast_config *cfg = s->config;
+        double cap = (double)cfg->llc_bytes *
+                     popcount_fraction(c->load.colour_mask, cfg->llc_colours) *
+                     popcount_fraction(c->load.way_mask, cfg->llc_ways);
+        double surviving = 0.0, inserted = 0.0, missing, lines, population, fill;
+        double core_per_miss, extra;
+
+        if (c->resident_profile == c->segment->profile) {
+                for (size_t k = 0; k < s->core_count; k++)
+                        if (k != j)
+                                inserted += insert_overlap(s, j, k) *
+                                            (s->cores[k].inserted_bytes - c->inserted_at_stop[k]);
+                surviving =
+                    fmax(0.0, c->resident_bytes - fmax(0.0, inserted - (cap - c->resident_bytes)));
+        }
+        c->resident_profile = c->segment->profile;
+        c->resident_bytes = c->llc_share_bytes;
+        /* a random load reloads while co-runners keep evicting: with x = -ln(1 - C/W) (Che:
+         * C/W = 1 - exp(-x)), the deficit relaxes per access at 1/W + 1/(x W) of itself,
+         * so the extra misses are the deficit x x / (1 + x); all of it when nothing evicts */
+        missing = c->llc_share_bytes - surviving;
+        fill = c->llc_share_bytes / (double)c->segment->profile->working_set_bytes;
+        if (c->segment->profile->pattern == MEM_PATTERN_RANDOM && fill < 1.0 - 1e-9) {
+                double x = -log1p(-fill);
+
+                missing *= x / (1.0 + x);
+        }
+        if (missing < (double)cfg->line_bytes)
+                return false;
+        lines = missing / (double)cfg->line_bytes;
+        population =
+            c->segment->profile->pattern == MEM_PATTERN_POINTER_CHASE ? 1.0 : (double)cfg->mshrs;
+        /* per reloaded line, the stall a fill from DRAM adds beyond the steady miss: the N
+         * outstanding misses overlap the core's work between misses (core_per_miss) */
+        core_per_miss = c->l1_misses_per_instruction > 0.0
+                            ? c->core_ps_per_instruction / c->l1_misses_per_instruction
+                            : 0.0;
+        extra = fmax(0.0, c->miss_latency_ps / population - core_per_miss) -
+                fmax(0.0, c->steady_latency_ps / population - core_per_miss);
+        c->segment->debt_ps += (sim_time_t)(lines * fmax(0.0, extra));
+        c->llc_miss_carry += lines; /* they missed L1 in the steady state already */
+        return true;
+}
+
 /* Write the fractional progress back into the segment and detach it. */
 static void detach(struct mem_fast_core *c)
 {
         struct mem_exec_segment *seg = c->segment;
 
+        if (seg->profile != NULL)
+                remember_residency(c->system, (size_t)(c - c->system->cores));
         if (seg->profile != NULL) {
                 uint64_t left = (uint64_t)ceil(c->instructions_left - 1e-6);
 
@@ -561,6 +733,8 @@ int mem_fast_start(struct mem_fast_system *s, size_t core, struct mem_exec_segme
         c->done = done;
         c->done_arg = arg;
         resolve(s);
+        if (seg->profile != NULL && charge_warmup(s, core))
+                resolve(s);
         return 0;
 }
 
@@ -609,4 +783,59 @@ static const struct mem_exec_port_ops fast_port_ops = {
 struct mem_exec_port mem_fast_segment_port(struct mem_fast_system *s, size_t core)
 {
         return (struct mem_exec_port){ .ops = &fast_port_ops, .resource = &s->cores[core] };
+}
+
+static sim_time_t plain_cycles_to_ps(const void *resource, uint64_t cycles)
+{
+        const struct mem_fast_core *c = resource;
+
+        return sim_cycles_to_ps(cycles, c->system->config->core_clock_hz);
+}
+
+static int plain_start(void *resource, sim_time_t work_ps, exec_done_fn done, void *arg)
+{
+        struct mem_fast_core *c = resource;
+
+        mem_exec_segment_init_plain(&c->plain, work_ps);
+        return mem_fast_start(c->system, (size_t)(c - c->system->cores), &c->plain, done, arg);
+}
+
+static sim_time_t plain_preempt(void *resource)
+{
+        struct mem_fast_core *c = resource;
+
+        mem_fast_preempt(c->system, (size_t)(c - c->system->cores));
+        return c->plain.debt_ps;
+}
+
+static const struct exec_port_ops fast_plain_ops = {
+        .cycles_to_ps = plain_cycles_to_ps,
+        .start = plain_start,
+        .preempt = plain_preempt,
+        .busy = port_busy,
+};
+
+struct exec_port mem_fast_exec_port(struct mem_fast_system *s, size_t core)
+{
+        return (struct exec_port){ .ops = &fast_plain_ops, .resource = &s->cores[core] };
+}
+
+void mem_fast_sync(struct mem_fast_system *s)
+{
+        sim_time_t now = sim_now(s->sim);
+
+        for (size_t i = 0; i < s->core_count; i++) {
+                struct mem_fast_core *c = &s->cores[i];
+                struct mem_exec_segment *seg = c->segment;
+                uint64_t left;
+
+                if (seg == NULL)
+                        continue;
+                account(c, now);
+                if (seg->profile == NULL)
+                        continue;
+                left = (uint64_t)ceil(c->instructions_left - 1e-6);
+                seg->stats.instructions += seg->instructions_left - left;
+                seg->instructions_left = left;
+        }
 }

@@ -65,12 +65,29 @@
  * coherence. The solver stops when no throughput moves by more than 1e-9 (relative) or
  * after 4000 iterations.
  *
+ * Warm-up (struct mem_fast_system only): the solution is a steady state with every line of a
+ * load's share resident. When a profiled segment starts, the part of its share that is not
+ * resident is reloaded first (C_j here: 0 for a
+ * cyclic pattern whose working set does not fit, as LRU then gives it no hits): lines = (C_j -
+ * surviving) / line, charged as lines x (max(0, F / N_j - k_j) - max(0, L / N_j - k_j)) of extra
+ * time (F the latency of one fill from DRAM, L the steady miss latency, k_j the core's work per L1
+ * miss: N_j outstanding misses hide what the core's work covers) and counted as LLC misses (they
+ * are L1 misses in the steady state already); for a RANDOM load whose share is below its working
+ * set, only the fraction x / (1 + x) of the deficit, x = -ln(1 - C_j / W_j), since the co-runners
+ * keep evicting its lines while it reloads (the deficit relaxes per access at 1 / W + 1 / (x W) of
+ * itself). surviving is 0 for a profile that was not the last to leave this core (so the first run
+ * pays the cold misses); else the bytes R it had then, less what LRU has evicted since: the I bytes
+ * the other cores inserted into j's cells since (their LLC misses x line, x f_jk) first replace the
+ * cap_j - R bytes of older lines, then j's: surviving = max(0, R - max(0, I - (cap_j - R))). This
+ * is what makes a periodic task's co-runners evict its lines between its jobs.
+ *
  * struct mem_fast_system runs segments (struct mem_exec_segment, the same ones as the
  * detailed engine) on N cores with this model: start/preempt re-solve the running set, move
  * every running segment's progress to now and reschedule its completion (one kernel event
  * per core and change, not per access). It provides the same struct mem_exec_port. A
  * segment's generator is not used here (it may be NULL); its statistics get the instructions
- * only.
+ * the time beyond compute and L1 hits as stall_ps, and the expected L1 and LLC misses (instructions
+ * x apki / 1000 x m1, and x m2, counted as whole misses with the fraction carried per core).
  */
 #ifndef MOSAIC_HW_MEM_FAST_H
 #define MOSAIC_HW_MEM_FAST_H
@@ -114,10 +131,11 @@ struct mem_fast_load {
 };
 
 struct mem_fast_estimate {
-        double l1_miss_ratio;   /* m1 */
-        double llc_miss_ratio;  /* m2, per L1 miss */
-        double llc_bytes;       /* C_j */
-        double miss_latency_ps; /* below L1: bus and DRAM residence plus delay */
+        double l1_miss_ratio;       /* m1 */
+        double llc_miss_ratio;      /* m2, per L1 miss */
+        double llc_bytes;           /* C_j */
+        double miss_latency_ps;     /* below L1: bus and DRAM residence plus delay */
+        double llc_miss_latency_ps; /* of one fill from DRAM (unloaded when m2 = 0) */
         double ps_per_instruction;
         double dram_requests_per_s;
         double throttle_factor; /* >= 1: slowdown from the regulator */
@@ -151,6 +169,22 @@ struct mem_fast_core {
         exec_done_fn done;
         void *done_arg;
         sim_time_t busy_ps;
+        double l1_misses_per_instruction; /* of the running profile, from the solution */
+        double llc_misses_per_instruction;
+        double core_ps_per_instruction; /* compute and L1 hits: the rest is stall */
+        double stall_carry;
+        double l1_miss_carry; /* fractional misses not yet counted in the segment */
+        double llc_miss_carry;
+        struct mem_exec_segment plain; /* for the exec_port adapter */
+        double llc_share_bytes;        /* of the running profile, from the solution */
+        double miss_latency_ps;        /* of one LLC miss (llc_miss_latency_ps) */
+        double steady_latency_ps;      /* of an L1 miss in the solution (miss_latency_ps) */
+        double inserted_bytes;         /* LLC lines this core has inserted, cumulative */
+        /* Residency (see "Warm-up" above): the profile that last left this core, its LLC
+         * bytes then, and every core's inserted_bytes at that moment. */
+        const struct mem_profile *resident_profile;
+        double resident_bytes;
+        double *inserted_at_stop;
 };
 
 struct mem_fast_system {
@@ -172,7 +206,13 @@ int mem_fast_start(struct mem_fast_system *s, size_t core, struct mem_exec_segme
                    exec_done_fn done, void *arg);
 void mem_fast_preempt(struct mem_fast_system *s, size_t core);
 bool mem_fast_busy(const struct mem_fast_system *s, size_t core);
+/* Bring every running segment's progress and statistics up to now (for reading them at the
+ * end of a run); the running set and its completion events are unchanged. */
+void mem_fast_sync(struct mem_fast_system *s);
 /* The segment port of core i (resource = &s->cores[i]). */
 struct mem_exec_port mem_fast_segment_port(struct mem_fast_system *s, size_t core);
+/* Core i as a plain execution resource (core.h semantics: work in picoseconds at
+ * core_clock_hz), for work without a profile such as context switches. */
+struct exec_port mem_fast_exec_port(struct mem_fast_system *s, size_t core);
 
 #endif

@@ -127,12 +127,18 @@ struct mem_done_queue {
 
 static inline void mem_done_queue_init(struct mem_done_queue *q, struct sim *sim)
 {
-        *q = (struct mem_done_queue){ .sim = sim };
+        /* member by member: this header is also included from C++ (sim/systemc/) */
+        q->sim = sim;
+        q->fifo.head = NULL;
+        q->fifo.tail = NULL;
+        q->fifo.length = 0;
+        q->last_ps = 0;
+        q->event = 0;
 }
 
 static inline void mem_done_queue_fire(struct sim *sim, void *arg)
 {
-        struct mem_done_queue *q = arg;
+        struct mem_done_queue *q = (struct mem_done_queue *)arg;
         sim_time_t now = sim_now(sim);
 
         q->event = 0;
@@ -167,7 +173,7 @@ static inline void mem_done_queue_fini(struct mem_done_queue *q)
 {
         if (q->event != 0)
                 (void)sim_cancel(q->sim, q->event);
-        *q = (struct mem_done_queue){ .sim = q->sim };
+        mem_done_queue_init(q, q->sim);
 }
 
 #endif

@@ -14,6 +14,7 @@
 struct guest_os_cpu {
         struct guest_os *os;
         struct exec_port exec;
+        struct mem_exec_port segments; /* ops NULL: no memory model */
         struct metric *context_switches;
         uint32_t trace_track; /* its lane in os->trace */
         sim_time_t context_switch_ps;
@@ -38,6 +39,15 @@ struct guest_os_task {
         struct guest_os_job *tail;
         struct task_release next; /* the next release, scheduled as release_event */
         sim_event_id release_event;
+        bool profiled;         /* jobs run as memory segments (guest_os_set_memory) */
+        bool segment_live;     /* `segment` holds the head job's remaining work */
+        uint64_t memory_bytes; /* line fills below the LLC, for the bandwidth gauge */
+        sim_time_t memory_stall_ps;
+        uint32_t line_bytes;
+        struct mem_profile profile;
+        struct mem_trace trace; /* of a trace profile */
+        struct mem_gen gen;
+        struct mem_exec_segment segment;
 };
 
 struct guest_os {
@@ -172,6 +182,19 @@ static void guest_os_run_stop(struct guest_os_cpu *cpu)
                 cpu->os->sched->run_stop(cpu->ready, sim_now(cpu->os->sim));
 }
 
+/* A profiled job has finished: add its segment's counters to the task's metrics. */
+static void guest_os_account_segment(struct guest_os_task *task)
+{
+        const struct mem_exec_stats *st = &task->segment.stats;
+
+        task->segment_live = false;
+        metric_add(task->metrics.instructions, st->instructions);
+        metric_add(task->metrics.l1_misses, st->l1_misses);
+        metric_add(task->metrics.llc_misses, st->llc_misses);
+        task->memory_stall_ps += st->stall_ps;
+        task->memory_bytes += st->llc_misses * task->line_bytes;
+}
+
 static void guest_os_job_done(void *arg)
 {
         struct guest_os_cpu *cpu = arg;
@@ -180,6 +203,8 @@ static void guest_os_job_done(void *arg)
         sim_time_t now = sim_now(cpu->os->sim);
 
         assert(task->head == job);
+        if (task->segment_live)
+                guest_os_account_segment(task);
         guest_os_trace_job_done(cpu, job);
         cpu->running = NULL;
         guest_os_run_stop(cpu);
@@ -213,11 +238,30 @@ static void guest_os_preempt_running(struct guest_os_cpu *cpu)
 {
         struct guest_os_job *job = cpu->running;
 
-        job->remaining_ps = cpu->exec.ops->preempt(cpu->exec.resource);
+        if (job->task->profiled)
+                cpu->segments.ops->preempt(cpu->segments.resource);
+        else
+                job->remaining_ps = cpu->exec.ops->preempt(cpu->exec.resource);
         trace_end(cpu->os->trace, cpu->trace_track, sim_now(cpu->os->sim), TRACE_PREEMPT);
         guest_os_run_stop(cpu);
         metric_add(job->task->metrics.preemptions, 1);
         cpu->running = NULL;
+}
+
+static int guest_os_start_job(struct guest_os_cpu *cpu, struct guest_os_job *job)
+{
+        struct guest_os_task *task = job->task;
+
+        if (!task->profiled)
+                return cpu->exec.ops->start(cpu->exec.resource, job->remaining_ps,
+                                            guest_os_job_done, cpu);
+        if (!task->segment_live) {
+                mem_exec_segment_init(&task->segment, &task->profile, &task->gen,
+                                      task->config->instructions);
+                task->segment_live = true;
+        }
+        return cpu->segments.ops->start(cpu->segments.resource, &task->segment, guest_os_job_done,
+                                        cpu);
 }
 
 /* Run the policy's first job on the core. */
@@ -250,7 +294,7 @@ static void guest_os_dispatch(struct guest_os_cpu *cpu)
                 }
                 cpu->loaded = best->task;
         }
-        err = cpu->exec.ops->start(cpu->exec.resource, best->remaining_ps, guest_os_job_done, cpu);
+        err = guest_os_start_job(cpu, best);
         if (err != 0) {
                 guest_os_fail(cpu->os, err);
                 return;
@@ -303,7 +347,11 @@ static void guest_os_release(struct sim *sim, void *arg)
                 guest_os_fail(task->os, -ENOMEM);
                 return;
         }
-        demand_cycles = task_draw_demand(&task->generator);
+        /* a profiled job's remaining_ps is only an estimate for the policies (its compute
+         * part); its segment decides when it completes */
+        demand_cycles =
+            task->profiled ? (uint64_t)((double)task->config->instructions * task->profile.base_cpi)
+                           : task_draw_demand(&task->generator);
         *job = (struct guest_os_job){
                 .priority = task->config->priority,
                 .task_index = (uint32_t)(task - task->os->tasks),
@@ -410,8 +458,10 @@ static void guest_os_free(struct guest_os *os)
                 if (os->cpus[i].ready != NULL)
                         os->sched->destroy(os->cpus[i].ready);
         }
-        for (size_t i = 0; i < os->task_count; i++)
+        for (size_t i = 0; i < os->task_count; i++) {
                 guest_os_free_list(os->tasks[i].head);
+                mem_trace_fini(&os->tasks[i].trace);
+        }
         guest_os_free_list(os->free_jobs);
         free(os->tasks);
         free(os->cpus);
@@ -485,10 +535,108 @@ static void guest_os_finish_unreleased(struct guest_os_task *task, sim_time_t en
         }
 }
 
+static const enum mem_pattern guest_os_patterns[] = {
+        [MEMORY_SEQUENTIAL] = MEM_PATTERN_SEQUENTIAL,
+        [MEMORY_STRIDED] = MEM_PATTERN_STRIDED,
+        [MEMORY_RANDOM_ACCESS] = MEM_PATTERN_RANDOM,
+        [MEMORY_POINTER_CHASE] = MEM_PATTERN_POINTER_CHASE,
+        [MEMORY_TRACE] = MEM_PATTERN_TRACE,
+};
+
+static int guest_os_compare_u64(const void *a, const void *b)
+{
+        uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+        return x < y ? -1 : x > y;
+}
+
+/* A trace profile: parse the text the loader read; its working set is the bytes of the
+ * distinct lines it touches (what the fast model needs). 0, -EINVAL or -ENOMEM. */
+static int guest_os_load_trace(struct guest_os_task *task, uint32_t line_bytes)
+{
+        const struct memory_profile_config *p = task->config->profile;
+        struct mem_trace *trace = &task->trace;
+        uint64_t *lines, distinct = 0;
+        char err[128];
+        int rc = mem_trace_parse(p->trace_text, p->trace_len, trace, err, sizeof(err));
+
+        if (rc != 0)
+                return rc;
+        lines = malloc(trace->count * sizeof(*lines));
+        if (lines == NULL)
+                return -ENOMEM;
+        for (size_t i = 0; i < trace->count; i++)
+                lines[i] = trace->accesses[i].addr / line_bytes;
+        qsort(lines, trace->count, sizeof(*lines), guest_os_compare_u64);
+        for (size_t i = 0; i < trace->count; i++)
+                distinct += i == 0 || lines[i] != lines[i - 1];
+        free(lines);
+        task->profile.trace = trace;
+        task->profile.working_set_bytes = distinct * line_bytes;
+        return 0;
+}
+
+int guest_os_set_memory(struct guest_os *os, const struct mem_exec_port *ports,
+                        const uint64_t *task_bases, uint64_t seed, uint32_t line_bytes)
+{
+        for (size_t i = 0; i < os->cpu_count; i++)
+                os->cpus[i].segments = ports[i];
+        for (size_t i = 0; i < os->task_count; i++) {
+                struct guest_os_task *task = &os->tasks[i];
+                const struct memory_profile_config *p = task->config->profile;
+
+                if (p == NULL)
+                        continue;
+                task->profile = (struct mem_profile){
+                        .name = p->name,
+                        .instructions = p->instructions,
+                        .base_cpi = p->base_cpi,
+                        .accesses_per_kilo_instruction = p->accesses_per_kilo_instruction,
+                        .working_set_bytes = p->working_set_bytes,
+                        .pattern = guest_os_patterns[p->pattern],
+                        .stride_bytes = p->stride_bytes,
+                        .access_bytes = p->access_bytes,
+                        .writes_per_thousand = p->writes_per_thousand,
+                };
+                if (p->pattern == MEMORY_TRACE) {
+                        int err = guest_os_load_trace(task, line_bytes);
+
+                        if (err != 0)
+                                return err;
+                }
+                if (mem_profile_validate(&task->profile) != 0)
+                        return -EINVAL;
+                mem_gen_init(&task->gen, &task->profile, seed, (uint16_t)i, task_bases[i]);
+                task->profiled = true;
+                task->line_bytes = line_bytes;
+        }
+        return 0;
+}
+
+static void guest_os_finish_memory(struct guest_os_task *task, sim_time_t end)
+{
+        const struct guest_os_task_metrics *m = &task->metrics;
+        double kilo;
+
+        if (task->segment_live)
+                guest_os_account_segment(task); /* the unfinished job's work so far */
+        kilo = (double)m->instructions->counter / 1000.0;
+
+        if (m->llc_mpki == NULL)
+                return;
+        m->llc_mpki->gauge = kilo > 0 ? (double)m->llc_misses->counter / kilo : 0.0;
+        m->memory_stall_time->gauge = (double)task->memory_stall_ps;
+        m->l1_mpki->gauge = kilo > 0 ? (double)m->l1_misses->counter / kilo : 0.0;
+        m->bandwidth->gauge = end > 0 ? (double)task->memory_bytes * 1e12 / (double)end : 0.0;
+}
+
 void guest_os_finish(struct guest_os *os, sim_time_t end)
 {
         for (size_t i = 0; i < os->task_count; i++) {
                 struct guest_os_task *task = &os->tasks[i];
+
+                if (task->profiled)
+                        guest_os_finish_memory(task, end);
 
                 for (struct guest_os_job *job = task->head; job != NULL; job = job->task_next) {
                         if (job->deadline_ps <= end)
@@ -517,7 +665,9 @@ void guest_os_destroy(struct guest_os *os)
         for (size_t i = 0; i < os->cpu_count; i++) {
                 struct guest_os_cpu *cpu = &os->cpus[i];
 
-                if (cpu->running != NULL || cpu->switching_to != NULL)
+                if (cpu->running != NULL && cpu->running->task->profiled)
+                        cpu->segments.ops->preempt(cpu->segments.resource);
+                else if (cpu->running != NULL || cpu->switching_to != NULL)
                         (void)cpu->exec.ops->preempt(cpu->exec.resource);
                 if (cpu->decision != 0)
                         (void)sim_cancel(os->sim, cpu->decision);

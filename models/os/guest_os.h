@@ -10,7 +10,10 @@
  * Jobs: task.h generates each job's activation, release and demand. At its release a job is
  * counted as an activation and appended to its task's FIFO; only the head of that FIFO is in
  * the ready queue, so jobs of one task run in release order under every policy (a job released
- * while an earlier one of its task is unfinished waits behind it).
+ * while an earlier one of its task is unfinished waits behind it). A task with a memory
+ * profile (guest_os_set_memory) runs each job as one memory segment through the core's
+ * struct mem_exec_port instead of picoseconds of work; its remaining_ps is then only the
+ * compute estimate the policies see.
  *
  * Same-instant order: a release runs in SIM_PRIO_NORMAL, a completion (job or context switch)
  * arrives from the core in SIM_PRIO_HIGH, and both only request a scheduling decision, which
@@ -58,6 +61,7 @@
 #include "sim/metrics.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
+#include "models/hw/mem_exec.h"
 
 struct guest_os;
 struct guest_os_task;
@@ -112,6 +116,17 @@ struct guest_os_task_metrics {
         struct metric *deadline_misses;
         struct metric *preemptions;
         struct metric *response_time; /* histogram, picoseconds */
+        /* Tasks with a memory profile only (NULL otherwise), added at each job's completion:
+         * counters instructions, l1_misses, llc_misses; gauges set by guest_os_finish:
+         * memory_stall_time (ps waiting for memory), llc_mpki, l1_mpki (misses per 1000
+         * instructions) and bandwidth (LLC-miss line fills in bytes per second of the run). */
+        struct metric *instructions;
+        struct metric *l1_misses;
+        struct metric *llc_misses;
+        struct metric *memory_stall_time;
+        struct metric *llc_mpki;
+        struct metric *l1_mpki;
+        struct metric *bandwidth;
 };
 
 /* 0, or -EINVAL when a task's core is not one of the OS's cores, two tasks share a priority
@@ -130,6 +145,16 @@ int guest_os_create(struct sim *sim, const struct os_config *config, uint64_t se
 /* Schedule the first release of every task, activating jobs only before `horizon_ps`: 0 or
  * -ENOMEM. */
 int guest_os_start(struct guest_os *os, sim_time_t horizon_ps);
+/*
+ * Memory profiles (call before guest_os_start): CPU i runs the jobs of tasks with a profile as
+ * segments through ports[i] (struct mem_exec_port: the core's detailed engine or the fast
+ * model); other work keeps using its exec_port, which must be the same core's plain port.
+ * Task t's addresses start at task_bases[t]; its generator is seeded with `seed` and t. A job
+ * becomes one segment of the task's `instructions`, made at its first dispatch; preemption
+ * leaves the rest in the segment. 0 or -EINVAL (a profile the models reject).
+ */
+int guest_os_set_memory(struct guest_os *os, const struct mem_exec_port *ports,
+                        const uint64_t *task_bases, uint64_t seed, uint32_t line_bytes);
 /* Count the jobs still unfinished at `end` (see above). Call once, after the run. */
 void guest_os_finish(struct guest_os *os, sim_time_t end);
 /* 0, or the error that stopped the run. */

@@ -156,8 +156,10 @@ static void submit_later(struct sim *sim, void *arg)
 START_TEST(test_queueing_delay_and_beats)
 {
         struct bench b;
+        struct histogram delays = { 0 };
 
         bench_init(&b, INTERCONNECT_BUS, INTERCONNECT_ROUND_ROBIN, NULL);
+        b.ic.queue_delay_histogram = &delays;
         /* 100 bytes over 16-B beats: ceil(100 / 16) = 7 cycles = 7000 ps. */
         ck_assert_uint_eq(interconnect_transfer_ps(&b.ic, 100), 7000);
         ck_assert_uint_eq(interconnect_transfer_ps(&b.ic, 64), 4000);
@@ -170,6 +172,12 @@ START_TEST(test_queueing_delay_and_beats)
         ck_assert_uint_eq(b.sink[0].at[1], 11000);
         ck_assert_uint_eq(interconnect_stats(&b.ic, 1)->queue_delay_ps, 3000);
         ck_assert_uint_eq(interconnect_stats(&b.ic, 0)->queue_delay_ps, 0);
+        /* the histogram holds both grants' waits: 0 and 3000 ps */
+        ck_assert_uint_eq(delays.count, 2);
+        ck_assert_uint_eq(delays.min, 0);
+        ck_assert_uint_eq(delays.max, 3000);
+        ck_assert_int_eq(b.ic.histogram_error, 0);
+        histogram_free(&delays);
         bench_free(&b);
 }
 END_TEST

@@ -163,8 +163,17 @@ START_TEST(test_valid_defaults)
         ck_assert_uint_eq(s.platform.core_count, 4);
         for (size_t i = 0; i < 4; i++)
                 ck_assert_uint_eq(s.platform.cores[i].clock_hz, 1200000000ull);
-        ck_assert_uint_eq(s.platform.source_count, 1);
+        ck_assert_uint_eq(s.platform.source_count, 5);
         ck_assert_int_eq(strncmp(s.platform.sources[0], "Xilinx UG1085", 13), 0);
+        /* its memory section: 32 KiB 4-way L1D and 1 MiB 16-way L2 (UG1085, A53 TRM), DDR4-2400R
+         * 16-16-16 at 1200 MHz (JEDEC speed bin) */
+        ck_assert(s.platform.memory.present);
+        ck_assert_uint_eq(s.platform.memory.l1.size_bytes, 32768);
+        ck_assert_uint_eq(s.platform.memory.l1.ways, 4);
+        ck_assert_uint_eq(s.platform.memory.llc.size_bytes, 1048576);
+        ck_assert_uint_eq(s.platform.memory.llc.ways, 16);
+        ck_assert_uint_eq(s.platform.memory.dram_clock_hz, 1200000000ull);
+        ck_assert_uint_eq(s.platform.memory.dram_t_cl, 16);
 
         const struct os_config *os = &s.oses[0];
         ck_assert_uint_eq(os->context_switch_cycles, 0);

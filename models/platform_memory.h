@@ -1,0 +1,60 @@
+/*
+ * platform_memory: the memory hierarchy of a platform with a "memory" section, built from the
+ * scenario for one fidelity.
+ *
+ * detailed: per core a private functional L1 (struct cache) and a mem_exec engine; one shared
+ * LLC looked up by the engines themselves (mem_exec_attach_llc: LLC hits cost the hit latency
+ * on the core's own clock without kernel events); below it the interconnect, a MemGuard
+ * regulator when the scenario has "regulation", and DRAM (burst = one line), all timed. The LLC
+ * is way-partitioned per core by its OS's "llc_ways"; an OS's "colours" make its cores' engines
+ * map every address through the coloured page allocator (cache_colour_translate, region base
+ * os_index << 40).
+ * fast: one mem_fast_system over all cores with the same numbers (mem_fast.h), partitioned the
+ * same way.
+ * Either way each core offers a plain exec_port (context switches, work without a profile)
+ * and a struct mem_exec_port for profiled segments; both run on the same engine, so the core is
+ * busy with one or the other. Core i is initiator i.
+ *
+ * Metrics (created by platform_memory_metrics, set by platform_memory_finish), detailed only
+ * (the fast model has no transactions): mem/llc accesses and misses (counters); mem/bus
+ * utilisation (gauge) and queue_delay (histogram, ps: every grant's wait for the bus);
+ * mem/dram utilisation (gauge: data-bus time over the run, averaged over channels), requests,
+ * row_hits, row_conflicts (counters); mem/regulator/<core> throttled_time (gauge, ps: total time
+ * its requests were held) and throttled_requests (counter), for regulated cores. In fast mode
+ * mem/regulator/<core> throttled_time is not available either; per-task metrics (guest_os.h)
+ * are given by both fidelities.
+ */
+#ifndef MOSAIC_MODELS_PLATFORM_MEMORY_H
+#define MOSAIC_MODELS_PLATFORM_MEMORY_H
+
+#include <stdint.h>
+
+#include "models/hw/core.h"
+#include "models/hw/mem_exec.h"
+#include "sim/metrics.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+
+struct platform_memory;
+
+/* 0, -EINVAL (a configuration the models reject), -ENOMEM. The scenario must have a memory
+ * section and outlive the result. */
+int platform_memory_create(const struct scenario *scenario, struct sim *sim,
+                           struct platform_memory **out);
+void platform_memory_destroy(struct platform_memory *m);
+
+struct exec_port platform_memory_exec_port(struct platform_memory *m, size_t core);
+struct mem_exec_port platform_memory_segment_port(struct platform_memory *m, size_t core);
+/* Busy time of core `core` up to `now`. */
+sim_time_t platform_memory_busy_ps(const struct platform_memory *m, size_t core, sim_time_t now);
+/* The address where task `task` of OS `os` starts (before colour translation). */
+uint64_t platform_memory_task_base(const struct scenario *scenario, size_t os, size_t task);
+
+/* Bring running segments' statistics up to now (fast: mem_fast_sync); before reading them. */
+void platform_memory_sync(struct platform_memory *m);
+/* 0, or -ENOMEM when a queueing-delay sample could not be recorded. */
+int platform_memory_error(const struct platform_memory *m);
+int platform_memory_metrics(struct platform_memory *m, struct metrics *metrics);
+void platform_memory_finish(struct platform_memory *m, sim_time_t end);
+
+#endif
