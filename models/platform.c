@@ -2,7 +2,6 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,6 +10,7 @@
 #include "models/os/guest_os.h"
 #include "models/platform_memory.h"
 #include "sim/trace.h"
+#include "sim/text.h"
 
 struct platform {
         const struct scenario *scenario;
@@ -25,27 +25,6 @@ struct platform {
         struct trace_sink *trace;       /* NULL: no tracing */
         struct platform_memory *memory; /* NULL: the platform has no memory section */
 };
-
-/* An entity path such as "core/cpu0"; NULL on no memory. */
-static char *platform_entity(const char *format, ...)
-{
-        va_list args;
-        int length;
-        char *text;
-
-        va_start(args, format);
-        length = vsnprintf(NULL, 0, format, args);
-        va_end(args);
-        if (length < 0)
-                return NULL;
-        text = malloc((size_t)length + 1);
-        if (text == NULL)
-                return NULL;
-        va_start(args, format);
-        (void)vsnprintf(text, (size_t)length + 1, format, args);
-        va_end(args);
-        return text;
-}
 
 /* Under a hypervisor: the hypervisor can run, and OS i is the guest of VM i, with one
  * execution resource per vCPU. */
@@ -130,8 +109,8 @@ static struct exec_port platform_core_port(struct platform *platform, size_t i)
 static int platform_task_metrics(struct metrics *metrics, const struct os_config *os,
                                  const struct task_config *task, struct guest_os_task_metrics *out)
 {
-        char *entity = os->entity != NULL ? platform_entity("%s/task/%s", os->entity, task->name)
-                                          : platform_entity("os/%s/task/%s", os->name, task->name);
+        char *entity = os->entity != NULL ? text_format("%s/task/%s", os->entity, task->name)
+                                          : text_format("os/%s/task/%s", os->name, task->name);
 
         if (entity == NULL)
                 return -ENOMEM;
@@ -159,7 +138,7 @@ static int platform_core_metrics(struct platform *platform, struct metrics *metr
 {
         for (size_t i = 0; i < platform->core_count; i++) {
                 const struct core_config *config = &platform->scenario->platform.cores[i];
-                char *entity = platform_entity("core/%s", config->name);
+                char *entity = text_format("core/%s", config->name);
 
                 if (entity == NULL)
                         return -ENOMEM;
@@ -357,10 +336,10 @@ static int platform_trace_os(struct platform *platform, size_t index)
 
         for (size_t c = 0; err == 0 && c < os->core_count; c++) {
                 const char *core = platform->scenario->platform.cores[os->cores[c]].name;
-                char *label = os->vm != NULL ? platform_entity("vm %s vcpu%zu", os->name, c)
-                                             : platform_entity("os %s", os->name);
-                char *executor = os->vm != NULL ? platform_entity("%s_vcpu%zu", os->name, c)
-                                                : platform_entity("%s", core);
+                char *label = os->vm != NULL ? text_format("vm %s vcpu%zu", os->name, c)
+                                             : text_format("os %s", os->name);
+                char *executor = os->vm != NULL ? text_format("%s_vcpu%zu", os->name, c)
+                                                : text_format("%s", core);
 
                 err = label == NULL || executor == NULL
                           ? -ENOMEM

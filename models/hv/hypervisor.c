@@ -2,12 +2,12 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "models/hv/hypervisor_priv.h"
 #include "sim/trace.h"
+#include "sim/text.h"
 
 static const struct hv_policy_ops *hv_policy_ops(enum hv_policy policy)
 {
@@ -482,30 +482,9 @@ struct hv_vcpu *hv_find_vcpu(struct hv *hv, size_t vm, size_t vcpu)
 
 /* ---- construction ---- */
 
-/* An entity path; NULL on no memory. */
-static char *hv_entity(const char *format, ...)
-{
-        va_list args;
-        int length;
-        char *text;
-
-        va_start(args, format);
-        length = vsnprintf(NULL, 0, format, args);
-        va_end(args);
-        if (length < 0)
-                return NULL;
-        text = malloc((size_t)length + 1);
-        if (text == NULL)
-                return NULL;
-        va_start(args, format);
-        (void)vsnprintf(text, (size_t)length + 1, format, args);
-        va_end(args);
-        return text;
-}
-
 static int hv_pcpu_metrics(struct hv_pcpu *pcpu, struct metrics *metrics, const char *core_name)
 {
-        char *entity = hv_entity("hv/core/%s", core_name);
+        char *entity = text_format("hv/core/%s", core_name);
 
         if (entity == NULL)
                 return -ENOMEM;
@@ -522,7 +501,7 @@ static int hv_pcpu_metrics(struct hv_pcpu *pcpu, struct metrics *metrics, const 
 static int hv_vcpu_metrics(struct hv_vcpu *vcpu, struct metrics *metrics, const char *vm_name,
                            size_t number)
 {
-        char *entity = hv_entity("hv/vm/%s/vcpu/%zu", vm_name, number);
+        char *entity = text_format("hv/vm/%s/vcpu/%zu", vm_name, number);
 
         if (entity == NULL)
                 return -ENOMEM;
@@ -575,7 +554,7 @@ static int hv_init_vms(struct hv *hv, struct metrics *metrics)
 
         for (size_t v = 0; v < config->vm_count; v++) {
                 const struct hv_vm_config *vm = &config->vms[v];
-                char *entity = hv_entity("hv/vm/%s", vm->name);
+                char *entity = text_format("hv/vm/%s", vm->name);
                 struct metric *vm_run_time;
 
                 if (entity == NULL)
@@ -685,7 +664,7 @@ int hv_set_trace(struct hv *hv, struct trace_sink *sink, const uint32_t *core_tr
                         struct hv_vcpu *vcpu = &hv->vcpus[index];
 
                         free(vcpu->trace_name);
-                        vcpu->trace_name = hv_entity("%s_vcpu%zu", hv->config->vms[v].name, c);
+                        vcpu->trace_name = text_format("%s_vcpu%zu", hv->config->vms[v].name, c);
                         if (vcpu->trace_name == NULL)
                                 return -ENOMEM;
                 }

@@ -5,23 +5,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sim/text.h"
+
+/* The stream "os/<os>/task/<task>/<suffix>" of the scenario seed. */
 static int task_seed_stream(struct rng *rng, uint64_t seed, const char *os_name,
                             const char *task_name, const char *suffix)
 {
-#define TASK_STREAM_FORMAT "os/%s/task/%s/%s"
-        int length = snprintf(NULL, 0, TASK_STREAM_FORMAT, os_name, task_name, suffix);
-        char *name;
-
-        if (length < 0)
-                return -EINVAL;
-        name = malloc((size_t)length + 1);
+        char *name = text_format("os/%s/task/%s/%s", os_name, task_name, suffix);
         if (name == NULL)
                 return -ENOMEM;
-        (void)snprintf(name, (size_t)length + 1, TASK_STREAM_FORMAT, os_name, task_name, suffix);
         rng_init_named(rng, seed, name);
         free(name);
         return 0;
-#undef TASK_STREAM_FORMAT
 }
 
 int task_init(struct task *task, const struct task_config *config, const char *os_name,
