@@ -465,6 +465,11 @@ void platform_finish(struct platform *platform, sim_time_t end)
         }
 }
 
+struct platform_memory *platform_memory_of(struct platform *platform)
+{
+        return platform->memory;
+}
+
 void platform_destroy(struct platform *platform)
 {
         if (platform != NULL)

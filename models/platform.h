@@ -34,6 +34,7 @@
 #include "sim/sim.h"
 
 struct platform;
+struct platform_memory;
 struct trace_sink;
 
 /* 0, -ENOMEM or -EINVAL (a configuration the models cannot run; the loader should have caught
@@ -49,6 +50,10 @@ int platform_build(const struct scenario *scenario, struct sim *sim, struct metr
  */
 int platform_build_traced(const struct scenario *scenario, struct sim *sim, struct metrics *metrics,
                           struct trace_sink *trace, struct platform **out);
+/* The platform's memory models (models/platform_memory.h), e.g. to attach an external master
+ * with platform_memory_external_port before the run; NULL when the scenario runs without
+ * them (no memory section or no task with a memory profile). */
+struct platform_memory *platform_memory_of(struct platform *platform);
 /* Close the books at `end` (normally sim_now after the run). */
 void platform_finish(struct platform *platform, sim_time_t end);
 void platform_destroy(struct platform *platform);

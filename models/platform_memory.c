@@ -29,6 +29,7 @@ struct platform_memory {
         struct dram dram;
         bool dram_up;
         struct regulator_config regulator_config;
+        uint64_t *budgets; /* per regulator domain: the cores', then 0 for external masters */
         struct regulator regulator;
         bool regulator_up;
         struct interconnect_target target;
@@ -133,13 +134,17 @@ static int build_below_llc(struct platform_memory *m, struct mem_port *port)
         m->dram_up = true;
         *port = dram_mem_port(&m->dram);
         if (m->scenario->regulation.present) {
+                m->budgets = calloc(m->cores + 1, sizeof(*m->budgets));
+                if (m->budgets == NULL)
+                        return -ENOMEM;
+                for (size_t i = 0; i < m->cores; i++)
+                        m->budgets[i] = m->scenario->regulation.core_budget_bytes[i];
                 m->regulator_config =
                     (struct regulator_config){ .period_ps = m->scenario->regulation.period_ps,
                                                .unit = REGULATOR_BYTES,
-                                               .initiators = (uint16_t)m->cores,
-                                               .domains = (uint16_t)m->cores,
-                                               .budget =
-                                                   m->scenario->regulation.core_budget_bytes };
+                                               .initiators = (uint16_t)(m->cores + 1),
+                                               .domains = (uint16_t)(m->cores + 1),
+                                               .budget = m->budgets };
                 rc = regulator_init(&m->regulator, &m->regulator_config, m->sim, port);
                 if (rc != 0)
                         return rc;
@@ -154,7 +159,7 @@ static int build_below_llc(struct platform_memory *m, struct mem_port *port)
                     mc->fixed_priority ? INTERCONNECT_FIXED_PRIORITY : INTERCONNECT_ROUND_ROBIN,
                 .width_bytes = mc->bus_width_bytes,
                 .clock_hz = mc->bus_clock_hz,
-                .inputs = (uint16_t)m->cores,
+                .inputs = (uint16_t)(m->cores + 1), /* the cores, then external masters */
                 .target_count = 1,
                 .targets = &m->target
         };
@@ -335,8 +340,17 @@ void platform_memory_destroy(struct platform_memory *m)
         free(m->l1);
         free(m->l1_config);
         free(m->way_masks);
+        free(m->budgets);
         free(m->colour_masks);
         free(m);
+}
+
+struct mem_port platform_memory_external_port(struct platform_memory *m, uint16_t *initiator)
+{
+        *initiator = (uint16_t)m->cores;
+        if (m->fast || !m->bus_up)
+                return (struct mem_port){ .ops = NULL, .target = NULL };
+        return interconnect_mem_port(&m->bus);
 }
 
 struct exec_port platform_memory_exec_port(struct platform_memory *m, size_t core)

@@ -31,6 +31,7 @@
 
 #include "models/hw/core.h"
 #include "models/hw/mem_exec.h"
+#include "models/hw/mem_port.h"
 #include "sim/metrics.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
@@ -45,6 +46,17 @@ void platform_memory_destroy(struct platform_memory *m);
 
 struct exec_port platform_memory_exec_port(struct platform_memory *m, size_t core);
 struct mem_exec_port platform_memory_segment_port(struct platform_memory *m, size_t core);
+/*
+ * The interconnect as an external master sees it (detailed fidelity; in fast fidelity the
+ * port's ops are NULL): a DMA engine, an accelerator or a SystemC initiator joining the
+ * scenario submits its requests here with `*initiator` in mem_request.initiator. The bus has
+ * one input more than the platform has cores for them (round-robin or fixed-priority
+ * arbitration like a core's input, lowest priority under fixed priority); below it the
+ * regulator, if any, leaves that initiator unregulated. Their traffic is in the bus and DRAM
+ * metrics; it bypasses the cores' caches (no cache coherence with them, as a non-coherent
+ * DMA master).
+ */
+struct mem_port platform_memory_external_port(struct platform_memory *m, uint16_t *initiator);
 /* Busy time of core `core` up to `now`. */
 sim_time_t platform_memory_busy_ps(const struct platform_memory *m, size_t core, sim_time_t now);
 /* The address where task `task` of OS `os` starts (before colour translation). */

@@ -15,6 +15,14 @@ void mem_exec_segment_init(struct mem_exec_segment *seg, const struct mem_profil
                                           .instructions_left = instructions };
 }
 
+void mem_exec_segment_set_colours(struct mem_exec_segment *seg, uint64_t colour_mask,
+                                  uint64_t colour_base)
+{
+        seg->own_colours = true;
+        seg->colour_mask = colour_mask;
+        seg->colour_base = colour_base;
+}
+
 void mem_exec_segment_init_plain(struct mem_exec_segment *seg, sim_time_t work_ps)
 {
         *seg = (struct mem_exec_segment){ .debt_ps = work_ps };
@@ -265,10 +273,15 @@ static void step(struct mem_exec *e, struct mem_exec_segment *seg)
                 } else {
                         mem_gen_next(seg->gen, &seg->next);
                         seg->gap_left = seg->next.gap_instructions;
-                        if (e->config->colour_mask != 0)
-                                seg->next.addr = cache_colour_translate(
-                                    e->config->colours, e->config->page_bytes,
-                                    e->config->colour_mask, e->config->colour_base, seg->next.addr);
+                        uint64_t mask =
+                            seg->own_colours ? seg->colour_mask : e->config->colour_mask;
+                        uint64_t base =
+                            seg->own_colours ? seg->colour_base : e->config->colour_base;
+
+                        if (mask != 0)
+                                seg->next.addr = cache_colour_translate(e->config->colours,
+                                                                        e->config->page_bytes, mask,
+                                                                        base, seg->next.addr);
                 }
                 seg->has_next = true;
         }

@@ -107,12 +107,23 @@ struct mem_exec_segment {
         uint64_t miss_line;
         uint64_t writeback_lines[2];
         struct mem_exec_stats stats;
+        /* Page colouring of this segment's addresses instead of the engine's (set by
+         * mem_exec_segment_set_colours): for work that does not belong to the core's OS, such
+         * as a hypervisor's own code and data or a VM's vCPU on a shared core. */
+        bool own_colours;
+        uint64_t colour_mask; /* 0: no colouring */
+        uint64_t colour_base;
 };
 
 /* A segment of `instructions` of `profile`, drawing from `gen` (made for this profile and the
  * initiator, and kept across segments so that a task continues its address stream). */
 void mem_exec_segment_init(struct mem_exec_segment *seg, const struct mem_profile *profile,
                            struct mem_gen *gen, uint64_t instructions);
+/* Map this segment's addresses with `colour_mask` (0: none) and `colour_base` instead of the
+ * engine config's mask and base (the engine's colour count and page size still apply). Call
+ * after mem_exec_segment_init. */
+void mem_exec_segment_set_colours(struct mem_exec_segment *seg, uint64_t colour_mask,
+                                  uint64_t colour_base);
 /* A segment of plain work. */
 void mem_exec_segment_init_plain(struct mem_exec_segment *seg, sim_time_t work_ps);
 /* Whether nothing is left (a finished segment, or a preempted one waiting only for fills). */

@@ -21,16 +21,22 @@ static struct harness_options options_default(unsigned cores)
         return (struct harness_options){ .cores = cores, .bus_width = 16, .mshrs = 8 };
 }
 
+/* A pointer chase over `ws` bytes: CPI 1, one access per instruction. */
+static struct mem_profile chase_profile(uint64_t ws)
+{
+        return (struct mem_profile){ .name = "chase",
+                                     .base_cpi = 1.0,
+                                     .accesses_per_kilo_instruction = 1000,
+                                     .working_set_bytes = ws,
+                                     .pattern = MEM_PATTERN_POINTER_CHASE };
+}
+
 /* Mean latency per access of a pointer chase over `ws` bytes: one warm-up lap, then two
  * measured laps; CPI 1 at 1 GHz and one access per instruction, so the latency is the
  * segment time minus 1000 ps per instruction, over the accesses. */
 static double chase_latency_ps(uint64_t ws, bool decoupled)
 {
-        struct mem_profile chase = { .name = "chase",
-                                     .base_cpi = 1.0,
-                                     .accesses_per_kilo_instruction = 1000,
-                                     .working_set_bytes = ws,
-                                     .pattern = MEM_PATTERN_POINTER_CHASE };
+        struct mem_profile chase = chase_profile(ws);
         struct harness_options options = options_default(1);
         struct harness h;
         uint64_t nodes = ws / 64;
@@ -298,6 +304,50 @@ START_TEST(test_decoupled_llc_matches_timed)
 }
 END_TEST
 
+/* Mean latency per access of a 512-KiB pointer chase (two measured laps after a warm-up
+ * lap, as chase_latency_ps) whose segments use their own colour mask `mask` (0: none) on an
+ * engine configured for 16 colours of 4-KiB pages and no colouring of its own. */
+static double coloured_chase_latency_ps(uint64_t mask)
+{
+        const uint64_t ws = 512 << 10, nodes = ws / 64;
+        struct mem_profile chase = chase_profile(ws);
+        struct harness_options options = options_default(1);
+        struct harness h;
+        sim_time_t t0;
+        double latency;
+
+        ck_assert_int_eq(harness_init(&h, &options), 0);
+        h.exec_config[0].colours = 16;
+        h.exec_config[0].page_bytes = 4096;
+        harness_bind(&h, 0, &chase);
+        for (int lap = 0; lap < 2; lap++) {
+                uint64_t n = lap == 0 ? nodes : 2 * nodes;
+
+                t0 = sim_now(h.sim);
+                mem_exec_segment_init(&h.seg[0], &chase, &h.gen[0], n);
+                mem_exec_segment_set_colours(&h.seg[0], mask, 0);
+                ck_assert_int_eq(
+                    mem_exec_start(&h.exec[0], &h.seg[0], harness_done, &h.finished[0]), 0);
+                ck_assert_int_eq(sim_run(h.sim), 0);
+        }
+        latency = (double)(sim_now(h.sim) - t0 - 2 * nodes * 1000) / (double)(2 * nodes);
+        harness_fini(&h);
+        return latency;
+}
+
+START_TEST(test_segment_colours)
+{
+        /* LLC 1 MiB / 16 ways = 64 KiB per way = 16 colours of 4-KiB pages. Uncoloured, the
+         * 512-KiB chase fits the LLC: LLC latency. With all 16 colours the mapping keeps the
+         * capacity: LLC latency again. With one colour (64 KiB of LLC) it cannot fit, and LRU
+         * with a cyclic chase misses every time: at least DRAM's bus + row cost on top of the
+         * LLC hit, so far above 2 x the LLC latency. */
+        assert_within(coloured_chase_latency_ps(0), LAT_LLC_PS, 0.05);
+        assert_within(coloured_chase_latency_ps(0xFFFF), LAT_LLC_PS, 0.05);
+        ck_assert_double_gt(coloured_chase_latency_ps(0x1), 2.0 * LAT_LLC_PS);
+}
+END_TEST
+
 START_TEST(test_exec_port_plain_work)
 {
         /* The adapter runs plain picoseconds: 5000 ns, preempted at 1200 ns with 3800 ns
@@ -337,6 +387,7 @@ static Suite *mem_exec_suite(void)
         tcase_add_test(latency, test_streaming_bandwidth_saturates);
         tcase_add_test(latency, test_mshr_bound);
         tcase_add_test(latency, test_decoupled_llc_matches_timed);
+        tcase_add_test(latency, test_segment_colours);
         tcase_add_test(work, test_preemption_conserves_work_l1);
         tcase_add_test(work, test_preemption_conserves_work_dram);
         tcase_add_test(work, test_exec_port_plain_work);
