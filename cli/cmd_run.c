@@ -277,10 +277,12 @@ static int report_requirements(const struct scenario *scenario,
         return CLI_OK;
 }
 
-/* The mean response time of task `task` of OS `os_index` run alone: the same platform, OSes
- * and run settings with every other task removed. 0 or a negative errno. */
-static int solo_mean_response(const struct scenario *scenario, size_t os_index, size_t task,
-                              double *mean_ps)
+/* Mean response time (ps; 0 when no job completed) of every task of OS `os_index` in a run of
+ * `scenario` in which only that OS has tasks, and of them only task `task` (SIZE_MAX: all of
+ * them). `means` has one entry per task of the OS; entries of removed tasks are left alone.
+ * 0 or a negative errno. */
+static int alone_mean_responses(const struct scenario *scenario, size_t os_index, size_t task,
+                                double *means)
 {
         struct os_config *oses = calloc(scenario->os_count, sizeof(*oses));
         struct metrics *metrics = metrics_create();
@@ -289,29 +291,38 @@ static int solo_mean_response(const struct scenario *scenario, size_t os_index, 
         int err = -ENOMEM;
 
         if (oses != NULL && metrics != NULL && sim != NULL) {
-                struct scenario solo = *scenario;
-                char entity[512];
+                struct scenario alone = *scenario;
 
                 for (size_t i = 0; i < scenario->os_count; i++) {
                         oses[i] = scenario->oses[i];
-                        oses[i].task_count = i == os_index ? 1 : 0;
-                        if (i == os_index)
+                        if (i != os_index) {
+                                oses[i].task_count = 0;
+                        } else if (task != SIZE_MAX) {
+                                oses[i].task_count = 1;
                                 oses[i].tasks = &scenario->oses[i].tasks[task];
+                        }
                 }
-                solo.oses = oses;
-                solo.requirement_count = 0;
-                err = platform_build(&solo, sim, metrics, &platform);
+                alone.oses = oses;
+                alone.requirement_count = 0;
+                err = platform_build(&alone, sim, metrics, &platform);
                 if (err == 0 && sim_run_until(sim, scenario->run.duration_ps) != 0)
                         err = -ENOMEM;
                 if (err == 0)
                         err = platform_error(platform);
                 if (err == 0) {
                         platform_finish(platform, sim_now(sim));
-                        (void)scenario_task_entity(entity, sizeof(entity), &solo, os_index, 0);
-                        const struct metric *rt = metrics_find(metrics, entity, "response_time");
-                        *mean_ps = rt != NULL && rt->histogram.count > 0
-                                       ? histogram_mean(&rt->histogram)
-                                       : 0.0;
+                        for (size_t t = 0; t < oses[os_index].task_count; t++) {
+                                char entity[512];
+                                const struct metric *rt;
+
+                                (void)scenario_task_entity(entity, sizeof(entity), &alone, os_index,
+                                                           t);
+                                rt = metrics_find(metrics, entity, "response_time");
+                                means[task == SIZE_MAX ? t : task] =
+                                    rt != NULL && rt->histogram.count > 0
+                                        ? histogram_mean(&rt->histogram)
+                                        : 0.0;
+                        }
                 }
         }
         if (platform)
@@ -324,31 +335,57 @@ static int solo_mean_response(const struct scenario *scenario, size_t os_index, 
         return err;
 }
 
-/* run.slowdown_reference: each profiled task's `slowdown` gauge, its mean response time over
- * its mean response time alone (0 when either run completed no job). */
+/* Set gauge `name` of task `t` of OS `i` to its mean response time over `reference` (0 when
+ * either run completed no job). 0 or -ENOMEM. */
+static int set_slowdown(const struct scenario *scenario, struct metrics *metrics, size_t i,
+                        size_t t, const char *name, double reference)
+{
+        char entity[512];
+        const struct metric *rt;
+        struct metric *gauge;
+
+        (void)scenario_task_entity(entity, sizeof(entity), scenario, i, t);
+        rt = metrics_find(metrics, entity, "response_time");
+        gauge = metrics_gauge(metrics, entity, name, METRIC_UNIT_NONE);
+        if (gauge == NULL)
+                return -ENOMEM;
+        if (rt != NULL && rt->histogram.count > 0 && reference > 0.0)
+                metric_set(gauge, histogram_mean(&rt->histogram) / reference);
+        return 0;
+}
+
+/*
+ * run.slowdown_reference: two gauges per task, each its mean response time over the mean of
+ * a reference run on the same platform with the same hypervisor and OS configuration:
+ *   slowdown            the task alone (every other task removed): what all the others
+ *                       cost it (memory interference, preemption in its own OS, other VMs);
+ *   isolation_slowdown  its own OS or VM alone (the other OSes' and VMs' tasks removed): what
+ *                       consolidation costs it, with its own OS's scheduling as in the run.
+ * A VM without tasks keeps its vCPUs and its policy parameters (ARINC 653 windows stay
+ * reserved), so the references differ from the run only by the removed work.
+ */
 static int solo_references(const struct scenario *scenario, struct metrics *metrics)
 {
         for (size_t i = 0; i < scenario->os_count; i++) {
-                for (size_t t = 0; t < scenario->oses[i].task_count; t++) {
-                        char entity[512];
-                        double solo = 0.0;
-                        struct metric *gauge;
-                        const struct metric *rt;
-                        int err;
+                size_t count = scenario->oses[i].task_count;
+                double *alone = calloc(count ? count : 1, sizeof(*alone));
+                double *own_os = calloc(count ? count : 1, sizeof(*own_os));
+                int err = alone == NULL || own_os == NULL ? -ENOMEM : 0;
 
-                        if (scenario->oses[i].tasks[t].profile == NULL)
-                                continue;
-                        err = solo_mean_response(scenario, i, t, &solo);
-                        if (err != 0)
-                                return err;
-                        (void)scenario_task_entity(entity, sizeof(entity), scenario, i, t);
-                        rt = metrics_find(metrics, entity, "response_time");
-                        gauge = metrics_gauge(metrics, entity, "slowdown", METRIC_UNIT_NONE);
-                        if (gauge == NULL)
-                                return -ENOMEM;
-                        if (rt != NULL && rt->histogram.count > 0 && solo > 0.0)
-                                metric_set(gauge, histogram_mean(&rt->histogram) / solo);
+                if (err == 0 && count > 0)
+                        err = alone_mean_responses(scenario, i, SIZE_MAX, own_os);
+                for (size_t t = 0; err == 0 && t < count; t++)
+                        err = alone_mean_responses(scenario, i, t, alone);
+                for (size_t t = 0; err == 0 && t < count; t++) {
+                        err = set_slowdown(scenario, metrics, i, t, "slowdown", alone[t]);
+                        if (err == 0)
+                                err = set_slowdown(scenario, metrics, i, t, "isolation_slowdown",
+                                                   own_os[t]);
                 }
+                free(alone);
+                free(own_os);
+                if (err != 0)
+                        return err;
         }
         return 0;
 }

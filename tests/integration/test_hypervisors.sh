@@ -36,6 +36,18 @@ for m in response_time_p99_us response_time_max_us; do
   else fail "brake $m: AMP '$amp', static '$static'"; fi
 done
 
+# --solo-reference: slowdown over the task alone and isolation_slowdown over its VM alone, on
+# a hand-worked case (tests/integration/scenarios/isolation.json: t 2 ms in the high VM, a and
+# b 1 ms each in the low VM, one shared core, zero-cost switches; the description works it).
+iso=tests/integration/scenarios/isolation.json
+expect_status 0 "isolation: run with --solo-reference" -- "$MOSAIC" run "$iso" -o "$WORK/iso" --no-figures --solo-reference --quiet
+for want in "high/task/t 1.0 1.0" "low/task/a 3.0 3.0" "low/task/b 4.0 2.0"; do
+  set -- $want
+  got=$(grep -A16 "\"vm/$1\": {" "$WORK/iso/summary.json" | tr -d ' ,' | grep -E '^"(slowdown|isolation_slowdown)"' | cut -d: -f2 | tr '\n' ' ')
+  if [ "$got" = "$2 $3 " ]; then pass "isolation: $1 slowdown $2, isolation_slowdown $3"
+  else fail "isolation: $1 slowdown/isolation_slowdown '$got', expected '$2 $3'"; fi
+done
+
 # A hypervisor scenario that also has AMP "oses" is rejected with the path of the conflict.
 expect_status 2 "oses and vms together are rejected" -- "$MOSAIC" validate tests/unit/scenarios/bad_hv_with_oses.json
 expect_grep ':5:11: error: \$\.oses: ' "$WORK/err" "the error names line, column and path"
