@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential pkg-config
+  build-essential pkg-config python3
   libsystemc-dev libcsv-dev libjansson-dev check gnuplot-nox
   clang libclang-rt-14-dev clang-format spin gcc-aarch64-linux-gnu
 )

@@ -48,6 +48,20 @@ for want in "high/task/t 1.0 1.0" "low/task/a 3.0 3.0" "low/task/b 4.0 2.0"; do
   else fail "isolation: $1 slowdown/isolation_slowdown '$got', expected '$2 $3'"; fi
 done
 
+# The comparison script: one row per policy; static partitioning and AMP agree on brake and
+# leave every RTOS task at its isolated timing except the start-up world switch (<= 1.001).
+expect_status 0 "consolidation.sh writes its tables" -- env MOSAIC="$MOSAIC" scenarios/examples/consolidation.sh "$WORK/cons"
+rows=$(tail -n +2 "$WORK/cons/policies.csv" | wc -l)
+if [ "$rows" -eq 6 ]; then pass "policies.csv has 6 policies"; else fail "policies.csv has $rows rows"; fi
+amp_brake=$(grep '^amp,' "$WORK/cons/policies.csv" | cut -d, -f2)
+static_brake=$(grep '^static,' "$WORK/cons/policies.csv" | cut -d, -f2)
+if [ -n "$amp_brake" ] && [ "$amp_brake" = "$static_brake" ]; then pass "brake p99 equal in amp and static ($amp_brake us)"
+else fail "brake p99 amp '$amp_brake' static '$static_brake'"; fi
+static_iso=$(grep '^static,' "$WORK/cons/policies.csv" | cut -d, -f4)
+if python3 -c "import sys; sys.exit(0 if 1.0 <= float('$static_iso') <= 1.001 else 1)"; then
+  pass "static: worst RTOS isolation_slowdown $static_iso"
+else fail "static: worst RTOS isolation_slowdown $static_iso"; fi
+
 # A hypervisor scenario that also has AMP "oses" is rejected with the path of the conflict.
 expect_status 2 "oses and vms together are rejected" -- "$MOSAIC" validate tests/unit/scenarios/bad_hv_with_oses.json
 expect_grep ':5:11: error: \$\.oses: ' "$WORK/err" "the error names line, column and path"
