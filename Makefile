@@ -144,21 +144,24 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory check-all
 
 check-all: check-headers format-check check-unit check-asan check-integration $(CHECK_TARGETS)
-	@echo "check: all passed"
+	@echo "check: all passed (headers, format, unit, asan, integration, $(CHECK_TARGETS))"
 
 unit-bins: $(UNIT_BINS) $(UNIT_BINS_ASAN) $(BENCH_BINS)
 
 # Check's default 4 s per test is too short under the sanitizers.
 check-unit: $(UNIT_BINS)
-	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; CK_DEFAULT_TIMEOUT=120 $$t; done
+	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; CK_DEFAULT_TIMEOUT=120 $$t; done; \
+		echo "check-unit: $(words $(UNIT_BINS)) unit test programs passed"
 
 check-asan: $(UNIT_BINS_ASAN)
 	$(Q)set -e; for t in $(UNIT_BINS_ASAN); do echo "== $$t (ASan+UBSan)"; \
-		CK_DEFAULT_TIMEOUT=600 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
+		CK_DEFAULT_TIMEOUT=600 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done; \
+		echo "check-asan: $(words $(UNIT_BINS_ASAN)) unit test programs passed under ASan+UBSan"
 
 check-integration: $(MOSAIC_BIN)
 	$(Q)set -e; for t in $(sort $(wildcard tests/integration/test_*.sh)); do \
-		echo "== $$t"; MOSAIC=$(MOSAIC_BIN) bash $$t; done
+		echo "== $$t"; MOSAIC=$(MOSAIC_BIN) bash $$t; done; \
+		echo "check-integration: $(words $(wildcard tests/integration/test_*.sh)) scripts passed"
 
 check-headers:
 	@mkdir -p $(BUILD)/headers
