@@ -267,6 +267,13 @@ uint64_t sim_systemc_origin_ps(const struct sim *sim)
         return q ? q->origin_ps : 0;
 }
 
+void sim_systemc_settle(void)
+{
+        /* sc_start(SC_ZERO_TIME) runs one delta cycle and never advances time. */
+        while (sc_core::sc_pending_activity_at_current_time())
+                sc_core::sc_start(sc_core::SC_ZERO_TIME);
+}
+
 int sim_systemc_sync(struct sim *sim)
 {
         auto *q = static_cast<systemc_queue *>(sim_backend_state(sim, &sim_backend_systemc));

@@ -60,6 +60,14 @@ uint64_t sim_systemc_origin_ps(const struct sim *sim);
  */
 int sim_systemc_sync(struct sim *sim);
 
+/*
+ * Run the delta cycles SystemC still has at its current time, without advancing time: after a
+ * run paused SystemC at its end, processes woken at that instant (a SystemC master resuming, or
+ * other kernels' events there) run now, so their effects at the end instant count in every run
+ * whatever the order SystemC picked within it. From sc_main between runs, not from a process.
+ */
+void sim_systemc_settle(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,9 +2,10 @@
  * tlm_bridge: TLM-2.0 blocking transport in and out of mosaic's memory ports (tlm_bridge.h).
  *
  * Target direction: b_transport (in the initiator's SC_THREAD) consumes the annotated delay,
- * syncs the kernel to SystemC time, submits a mem_request held in a pooled slot and waits on the
- * slot's sc_event until the done callback (a mosaic event, dispatched by the backend's
- * SC_METHOD at the completion time) notifies it.
+ * syncs the kernel to SystemC time, submits a mem_request (or one per piece, with a maximum
+ * request size) held in a pooled slot and waits on the slot's sc_event until the done callback (a
+ * mosaic event, dispatched by the backend's SC_METHOD at the completion time) notifies it; the
+ * pieces of one transaction are chained through their slots, so nothing is allocated per call.
  *
  * Initiator direction: submit hands the request to an idle worker thread (spawned when none is
  * idle) through a delta notification, so b_transport runs at SystemC's time of the submission;
@@ -57,6 +58,7 @@ struct tlm_bridge_target : sc_core::sc_module {
                 struct mem_request *req = nullptr; /* layout known only to the C half */
                 sc_core::sc_event done_event;
                 tlm_bridge_target *owner = nullptr;
+                slot *next = nullptr; /* the next piece of the same transaction */
                 bool done = false;
                 ~slot()
                 {
@@ -68,6 +70,7 @@ struct tlm_bridge_target : sc_core::sc_module {
         struct sim *sim;
         struct mem_port *port; /* a copy, owned */
         uint16_t initiator;
+        uint32_t max_request = 0; /* split transactions into pieces of at most this; 0: not */
         std::vector<std::unique_ptr<slot>> slots;
         std::vector<slot *> idle;
         uint64_t outstanding = 0;
@@ -109,6 +112,7 @@ struct tlm_bridge_target : sc_core::sc_module {
                 if (!s->req)
                         return nullptr;
                 s->owner = this;
+                idle.reserve(slots.size() + 1); /* returning a slot never allocates */
                 slots.push_back(std::move(s));
                 return slots.back().get();
         }
@@ -130,25 +134,60 @@ struct tlm_bridge_target : sc_core::sc_module {
                         account(&stats, 0, 0, true);
                         return;
                 }
+                sim_systemc_sync(sim);
+                /* Latency counts from here, for every piece, retries included. */
+                sim_time_t issue_ps = sim_now(sim);
+                slot *first = nullptr;
+                slot **tail = &first;
+                bool error = false;
+                for (uint64_t offset = 0; offset < length && !error;) {
+                        uint64_t addr = gp.get_address() + offset;
+                        uint64_t piece = length - offset;
+                        if (max_request != 0 && piece > max_request - addr % max_request)
+                                piece = max_request - addr % max_request;
+                        slot *s = submit_piece(addr, static_cast<uint32_t>(piece),
+                                               cmd == tlm::TLM_WRITE_COMMAND, issue_ps);
+                        if (s) {
+                                *tail = s;
+                                tail = &s->next;
+                        }
+                        error = !s;
+                        offset += piece;
+                }
+                /* Pieces already submitted complete even when a later one failed. */
+                for (slot *s = first; s; s = s->next) {
+                        while (!s->done)
+                                wait(s->done_event);
+                }
+                while (first) {
+                        slot *s = first;
+                        first = s->next;
+                        s->next = nullptr;
+                        idle.push_back(s);
+                }
+                sim_time_t latency = kernel_time(sim, sc_core::sc_time_stamp()) - issue_ps;
+                gp.set_response_status(error ? tlm::TLM_GENERIC_ERROR_RESPONSE
+                                             : tlm::TLM_OK_RESPONSE);
+                account(&stats, length, latency, error);
+        }
+
+        /* Submit one request (retrying on -EBUSY); its slot, or nullptr on failure. */
+        slot *submit_piece(uint64_t addr, uint32_t size, bool write, sim_time_t issue_ps)
+        {
                 slot *s = nullptr;
                 try {
                         s = take_slot();
                 } catch (const std::bad_alloc &) {
                 }
-                if (!s) {
-                        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-                        account(&stats, length, 0, true);
-                        return;
-                }
+                if (!s)
+                        return nullptr;
                 struct tlm_bridge_access access = {};
-                access.addr = gp.get_address();
-                access.size_bytes = length;
+                access.addr = addr;
+                access.size_bytes = size;
                 access.initiator = initiator;
-                access.write = cmd == tlm::TLM_WRITE_COMMAND;
+                access.write = write;
+                access.issue_ps = issue_ps;
                 s->done = false;
-
-                sim_systemc_sync(sim);
-                access.issue_ps = sim_now(sim); /* latency counts from here, retries included */
                 int rc;
                 for (;;) {
                         rc = tlm_bridge_request_submit(port, s->req, &access, on_done, s);
@@ -159,17 +198,10 @@ struct tlm_bridge_target : sc_core::sc_module {
                 }
                 if (rc != 0) {
                         idle.push_back(s);
-                        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-                        account(&stats, length, 0, true);
-                        return;
+                        return nullptr;
                 }
                 outstanding++;
-                while (!s->done)
-                        wait(s->done_event);
-                sim_time_t latency = kernel_time(sim, sc_core::sc_time_stamp()) - access.issue_ps;
-                idle.push_back(s);
-                gp.set_response_status(tlm::TLM_OK_RESPONSE);
-                account(&stats, length, latency, false);
+                return s;
         }
 };
 
@@ -302,6 +334,11 @@ struct tlm_bridge_target *tlm_bridge_target_create(const char *name, struct sim 
 void tlm_bridge_target_destroy(struct tlm_bridge_target *bridge)
 {
         delete bridge;
+}
+
+void tlm_bridge_target_set_max_request(struct tlm_bridge_target *bridge, uint32_t bytes)
+{
+        bridge->max_request = bytes;
 }
 
 const struct tlm_bridge_stats *tlm_bridge_target_stats(const struct tlm_bridge_target *bridge)

@@ -5,8 +5,9 @@
  *
  * Target bridge (SystemC initiator -> mosaic): a SystemC module with a TLM target socket. Each
  * b_transport becomes one struct mem_request (address = the payload's address, size = its data
- * length, read or write, the bridge's initiator index) submitted to a mosaic mem_port at
- * SystemC's current time, and b_transport returns when mosaic completes it: the calling thread
+ * length, read or write, the bridge's initiator index), or one per piece when a maximum request
+ * size is set, submitted to a mosaic mem_port at SystemC's current time, and b_transport returns
+ * when mosaic completes it (the last piece): the calling thread
  * waits on an sc_event that the request's done callback notifies, so SystemC time on return is
  * the completion time and the returned delay is zero. An annotated delay on entry (a loosely-
  * timed initiator running ahead of SystemC time) is consumed first with wait(delay), so the
@@ -64,6 +65,14 @@ struct tlm_bridge_stats {
 struct tlm_bridge_target *tlm_bridge_target_create(const char *name, struct sim *sim,
                                                    const struct mem_port *port, uint16_t initiator);
 void tlm_bridge_target_destroy(struct tlm_bridge_target *bridge);
+/*
+ * Split each transaction into requests of at most `bytes` (0, the default: one request per
+ * transaction), cut at multiples of `bytes` in the address space, all submitted at once in address
+ * order (as a cache-line-sized memory system sees a burst: the interconnect input queues them, the
+ * DRAM serves them as separate bursts); b_transport returns when the last completes. The stats
+ * still count one transaction. Set it during elaboration, before the first transaction.
+ */
+void tlm_bridge_target_set_max_request(struct tlm_bridge_target *bridge, uint32_t bytes);
 const struct tlm_bridge_stats *tlm_bridge_target_stats(const struct tlm_bridge_target *bridge);
 
 /*

@@ -2,7 +2,7 @@
  * test_tlm_bridge: the TLM-2.0 bridges (sim/systemc/tlm_bridge.h) in a SystemC simulation that
  * owns sc_main. It is also the example of both directions.
  *
- * Six independent systems are elaborated side by side, each on its own mosaic kernel (all on
+ * Eight independent systems are elaborated side by side, each on its own mosaic kernel (all on
  * SystemC's one clock, all with origin 0), and run by one sc_start; the Check tests then assert
  * on what each recorded. The mosaic side (memory systems, the victim's C driver on mem_port) is
  * in tlm_bridge_fixture.c; the SystemC side (a DMA master, an LT memory) is here. Systems 1-3 are
@@ -42,6 +42,17 @@
  *      after the first completes: 36000 ps (empty bank, as above). Its retry reaches the DRAM
  *      4000 ps later and hits the open row: data at 40000 + 14000 for 4000, so it returns at
  *      58000 with a latency of 58000 counted from its call at 0.
+ *   7, 8. Pieces: two more idle copies of the memory system (no victim), where a master reads
+ *      256 bytes at 0 (bank 0, row 0, columns 0..3) at time 0 through a target bridge.
+ *      Whole (no maximum request size): one request crosses the bus in 256 / 16 = 16 cycles and
+ *      reaches the DRAM at 16000; ACT then, CAS at 30000, data from 44000 for 4 bursts of 4000:
+ *      returns at 60000 (1 DRAM request). Split at 64 bytes: four requests enter input 1's
+ *      queue at 0 and cross the bus one after the other, reaching the DRAM at 4000, 8000, 12000
+ *      and 16000. The first finds the bank empty: CAS 18000, data 32000..36000. The DRAM
+ *      chooses again at its last CAS; each next piece is a row hit whose CAS waits for the bank
+ *      (ready one burst after the previous CAS) and whose data wait for the data bus: CAS 22000,
+ *      26000, 30000, data ending 40000, 44000, 48000. So b_transport returns at 48000, with 4
+ *      DRAM requests (1 empty, 3 row hits) and one transaction of 256 bytes in the stats.
  */
 #include <systemc>
 #include <tlm>
@@ -74,26 +85,27 @@ SC_MODULE(dma_master)
         tlm_utils::simple_initiator_socket<dma_master> socket;
         int writes = 0; /* writes to issue */
         bool single_read = false;
+        uint32_t read_bytes = 64;     /* of the single read */
         sc_core::sc_time entry_delay; /* annotated on each call */
         uint64_t base = 0;
         std::vector<uint64_t> return_ps;
         std::vector<uint64_t> return_delay_ps;
         int errors = 0;
-        unsigned char buffer[64] = {};
+        unsigned char buffer[256] = {};
 
         SC_CTOR(dma_master) : socket("socket")
         {
                 SC_THREAD(run);
         }
 
-        void transfer(tlm::tlm_command cmd, uint64_t addr)
+        void transfer(tlm::tlm_command cmd, uint64_t addr, uint32_t bytes = 64)
         {
                 tlm::tlm_generic_payload gp;
                 gp.set_command(cmd);
                 gp.set_address(addr);
                 gp.set_data_ptr(buffer);
-                gp.set_data_length(sizeof(buffer));
-                gp.set_streaming_width(sizeof(buffer));
+                gp.set_data_length(bytes);
+                gp.set_streaming_width(bytes);
                 gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
                 sc_core::sc_time delay = entry_delay;
                 socket->b_transport(gp, delay);
@@ -107,7 +119,7 @@ SC_MODULE(dma_master)
                 for (int i = 0; i < writes; i++)
                         transfer(tlm::TLM_WRITE_COMMAND, base + static_cast<uint64_t>(i % 32) * 64);
                 if (single_read)
-                        transfer(tlm::TLM_READ_COMMAND, base);
+                        transfer(tlm::TLM_READ_COMMAND, base, read_bytes);
         }
 };
 
@@ -245,7 +257,7 @@ void adapter_system_finish(adapter_system *s)
         sim_destroy(s->sim);
 }
 
-memory_system g_solo, g_idle, g_active, g_lt, g_busy;
+memory_system g_solo, g_idle, g_active, g_lt, g_busy, g_whole, g_split;
 adapter_system g_adapter;
 twin_reader *g_twins;
 
@@ -371,6 +383,29 @@ START_TEST(test_busy_port_is_retried)
 }
 END_TEST
 
+START_TEST(test_transaction_pieces)
+{
+        ck_assert_int_eq(g_whole.master->errors, 0);
+        ck_assert_uint_eq(g_whole.master->return_ps.size(), 1);
+        ck_assert_uint_eq(g_whole.master->return_ps[0], 60000);
+        ck_assert_uint_eq(fixture_memory_dram(g_whole.memory).requests, 1);
+
+        ck_assert_int_eq(g_split.master->errors, 0);
+        ck_assert_uint_eq(g_split.master->return_ps.size(), 1);
+        ck_assert_uint_eq(g_split.master->return_ps[0], 48000);
+        ck_assert_uint_eq(g_split.master->return_delay_ps[0], 0);
+        struct fixture_dram_counts dram = fixture_memory_dram(g_split.memory);
+        ck_assert_uint_eq(dram.requests, 4);
+        ck_assert_uint_eq(dram.row_empty, 1);
+        ck_assert_uint_eq(dram.row_hits, 3);
+        const struct tlm_bridge_stats *st = tlm_bridge_target_stats(g_split.bridge);
+        ck_assert_uint_eq(st->transactions, 1);
+        ck_assert_uint_eq(st->errors, 0);
+        ck_assert_uint_eq(st->bytes, 256);
+        ck_assert_uint_eq(st->latency_ps, 48000);
+}
+END_TEST
+
 } // namespace
 
 int sc_main(int argc, char *argv[])
@@ -382,6 +417,8 @@ int sc_main(int argc, char *argv[])
             !memory_system_build(&g_idle, "idle", true) ||
             !memory_system_build(&g_active, "active", true) ||
             !memory_system_build(&g_lt, "lt", false) || !adapter_system_build(&g_adapter) ||
+            !memory_system_build(&g_whole, "whole", false) ||
+            !memory_system_build(&g_split, "split", false) ||
             !memory_system_build(&g_busy, nullptr, false, 1)) {
                 std::fprintf(stderr, "test_tlm_bridge: cannot build the systems\n");
                 return EXIT_FAILURE;
@@ -390,6 +427,11 @@ int sc_main(int argc, char *argv[])
         g_active.master->base = 1ULL << ROW_SHIFT; /* bank 0, row 1 */
         g_lt.master->single_read = true;
         g_lt.master->entry_delay = sc_core::sc_time(10, sc_core::SC_NS);
+        for (memory_system *m : { &g_whole, &g_split }) {
+                m->master->single_read = true;
+                m->master->read_bytes = 256;
+        }
+        tlm_bridge_target_set_max_request(g_split.bridge, 64);
         g_busy.bridge = tlm_bridge_target_create("busy_bridge", g_busy.sim,
                                                  fixture_memory_port(g_busy.memory), 1);
         if (!g_busy.bridge)
@@ -407,6 +449,7 @@ int sc_main(int argc, char *argv[])
         tcase_add_test(tc, test_annotated_delay_is_consumed);
         tcase_add_test(tc, test_mosaic_requests_reach_systemc_target);
         tcase_add_test(tc, test_busy_port_is_retried);
+        tcase_add_test(tc, test_transaction_pieces);
         suite_add_tcase(suite, tc);
         SRunner *runner = srunner_create(suite);
         /* One SystemC context, already run: assert in this process. */
@@ -419,6 +462,8 @@ int sc_main(int argc, char *argv[])
         memory_system_finish(&g_active);
         memory_system_finish(&g_lt);
         memory_system_finish(&g_busy);
+        memory_system_finish(&g_whole);
+        memory_system_finish(&g_split);
         adapter_system_finish(&g_adapter);
         return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -3,11 +3,15 @@
  */
 #include "tests/unit/tlm_bridge_fixture.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "models/hw/dram.h"
 #include "models/hw/interconnect.h"
 #include "models/hw/mem_port.h"
+#include "sim/metrics.h"
+#include "sim/stats.h"
 
 struct fixture_memory {
         struct sim *sim;
@@ -241,4 +245,49 @@ struct fixture_request fixture_adapter_request(const struct fixture_adapter *a, 
 int fixture_adapter_submit_failures(const struct fixture_adapter *a)
 {
         return a->submit_failures;
+}
+
+static bool histograms_equal(const struct histogram *a, const struct histogram *b)
+{
+        if (a->count != b->count || a->min != b->min || a->max != b->max || a->sum != b->sum ||
+            a->groups != b->groups)
+                return false;
+        return a->groups == 0 ||
+               memcmp(a->buckets, b->buckets,
+                      (size_t)a->groups * (1u << STATS_SUB_BITS) * sizeof(*a->buckets)) == 0;
+}
+
+static bool metrics_equal(const struct metric *a, const struct metric *b)
+{
+        return strcmp(a->entity, b->entity) == 0 && strcmp(a->name, b->name) == 0 &&
+               a->kind == b->kind && a->unit == b->unit && a->counter == b->counter &&
+               a->gauge == b->gauge && histograms_equal(&a->histogram, &b->histogram);
+}
+
+int fixture_metrics_diff(const struct metrics *a, const struct metrics *b, char *what,
+                         size_t what_size)
+{
+        if (metrics_count(a) != metrics_count(b)) {
+                (void)snprintf(what, what_size, "%zu metrics against %zu", metrics_count(a),
+                               metrics_count(b));
+                return 1;
+        }
+        for (size_t i = 0; i < metrics_count(a); i++) {
+                const struct metric *ma = metrics_at(a, i);
+                const struct metric *mb = metrics_at(b, i);
+
+                if (!metrics_equal(ma, mb)) {
+                        (void)snprintf(what, what_size,
+                                       "metric %zu: %s %s (counter %llu, gauge %.17g, %llu samples)"
+                                       " against %s %s (counter %llu, gauge %.17g, %llu samples)",
+                                       i, ma->entity, ma->name, (unsigned long long)ma->counter,
+                                       ma->gauge, (unsigned long long)ma->histogram.count,
+                                       mb->entity, mb->name, (unsigned long long)mb->counter,
+                                       mb->gauge, (unsigned long long)mb->histogram.count);
+                        return 1;
+                }
+        }
+        if (what_size > 0)
+                what[0] = '\0';
+        return 0;
 }

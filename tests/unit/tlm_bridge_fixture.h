@@ -6,12 +6,14 @@
  * optionally a victim on input 0: 16 reads of 64 bytes at 0, 64, ..., 960 (bank 0, row 0),
  * each issued when the previous one completes, the first at kernel time 0. An "adapter system"
  * is a 1-input bus of the same timing in front of a given port, with three requests (see
- * test_tlm_bridge.cpp). Pure C; the structures are opaque.
+ * test_tlm_bridge.cpp). Pure C; the structures are opaque. fixture_metrics_diff compares two
+ * metrics registries exactly, for test_tlm_scenario.cpp.
  */
 #ifndef MOSAIC_TESTS_UNIT_TLM_BRIDGE_FIXTURE_H
 #define MOSAIC_TESTS_UNIT_TLM_BRIDGE_FIXTURE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/sim.h"
@@ -61,6 +63,15 @@ void fixture_adapter_destroy(struct fixture_adapter *a);
 /* Request 0, 1, 2: A, B, C. */
 struct fixture_request fixture_adapter_request(const struct fixture_adapter *a, int index);
 int fixture_adapter_submit_failures(const struct fixture_adapter *a);
+
+struct metrics;
+/*
+ * 0 when `a` and `b` hold the same metrics in the same order with exactly the same values
+ * (counters, gauges compared as doubles with ==, histograms' count, min, max, sum and every
+ * bucket); otherwise 1, with the first difference described in `what`.
+ */
+int fixture_metrics_diff(const struct metrics *a, const struct metrics *b, char *what,
+                         size_t what_size);
 
 #ifdef __cplusplus
 }
