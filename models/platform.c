@@ -7,6 +7,7 @@
 
 #include "models/hv/hypervisor.h"
 #include "models/hw/core.h"
+#include "models/hw/gic.h"
 #include "models/os/guest_os.h"
 #include "models/platform_memory.h"
 #include "sim/trace.h"
@@ -24,7 +25,14 @@ struct platform {
         struct guest_os **oses;
         struct trace_sink *trace;       /* NULL: no tracing */
         struct platform_memory *memory; /* NULL: the platform has no memory section */
+        struct gic *gic;                /* NULL: the scenario has no interrupt sources */
 };
+
+/* Colour regions: platform_memory.c maps OS i's coloured pages from i << 40; the hypervisor's
+ * own code and data get the region after the last OS's. */
+#define PLATFORM_COLOUR_BASE_SHIFT 40
+/* The SGI the hypervisor's instances signal each other with (scenario sources are >= 16). */
+#define PLATFORM_HV_IPI_SGI 15u
 
 /* Under a hypervisor: the hypervisor can run, and OS i is the guest of VM i, with one
  * execution resource per vCPU. */
@@ -247,6 +255,16 @@ static int platform_hv_memory(struct platform *platform)
                 segments[c] = platform_memory_segment_port(platform->memory, c);
         hv_set_memory(platform->hv, segments);
         free(segments);
+        /* A VM's colours follow its vCPUs onto shared cores; once some VM is coloured, every
+         * VM's segments carry their own mask (0: none), so an uncoloured VM on a core whose
+         * engine took another VM's colours stays uncoloured. */
+        bool coloured = false;
+
+        for (size_t v = 0; v < platform->scenario->os_count; v++)
+                coloured = coloured || platform->scenario->oses[v].colour_mask != 0;
+        for (size_t v = 0; coloured && v < platform->scenario->os_count; v++)
+                hv_set_vm_colours(platform->hv, v, platform->scenario->oses[v].colour_mask,
+                                  (uint64_t)v << PLATFORM_COLOUR_BASE_SHIFT);
         return 0;
 }
 
@@ -278,6 +296,7 @@ static void platform_free(struct platform *platform)
         for (size_t i = 0; i < platform->os_count; i++)
                 guest_os_destroy(platform->oses[i]);
         hv_destroy(platform->hv);
+        gic_destroy(platform->gic);
         platform_memory_destroy(platform->memory);
         for (size_t i = 0; i < platform->core_count; i++)
                 core_fini(&platform->cores[i]);
@@ -292,10 +311,18 @@ static void platform_free(struct platform *platform)
  * changes nothing, so scenarios without profiles run (and report) exactly as before. */
 static bool platform_uses_memory(const struct scenario *scenario)
 {
-        for (size_t i = 0; i < scenario->os_count; i++)
+        if (scenario->hypervisor != NULL && scenario->hypervisor->irq_profile != NULL &&
+            scenario->irq_source_count > 0)
+                return true;
+        for (size_t i = 0; i < scenario->os_count; i++) {
                 for (size_t t = 0; t < scenario->oses[i].task_count; t++)
                         if (scenario->oses[i].tasks[t].profile != NULL)
                                 return true;
+                for (size_t t = 0;
+                     scenario->irq_source_count > 0 && t < scenario->oses[i].isr_count; t++)
+                        if (scenario->oses[i].isrs[t].profile != NULL)
+                                return true;
+        }
         return false;
 }
 
@@ -306,6 +333,234 @@ static size_t platform_task_total(const struct scenario *scenario)
         for (size_t i = 0; i < scenario->os_count; i++)
                 total += scenario->oses[i].task_count;
         return total;
+}
+
+/* ---- interrupts ---- */
+
+static const enum mem_pattern platform_patterns[] = {
+        [MEMORY_SEQUENTIAL] = MEM_PATTERN_SEQUENTIAL,
+        [MEMORY_STRIDED] = MEM_PATTERN_STRIDED,
+        [MEMORY_RANDOM_ACCESS] = MEM_PATTERN_RANDOM,
+        [MEMORY_POINTER_CHASE] = MEM_PATTERN_POINTER_CHASE,
+        [MEMORY_TRACE] = MEM_PATTERN_TRACE,
+};
+
+/* Ids below the largest source's + 1 (at least the SGIs and PPIs). */
+static uint32_t platform_irq_limit(const struct scenario *scenario)
+{
+        uint32_t limit = IRQ_SPI_FIRST;
+
+        for (size_t i = 0; i < scenario->irq_source_count; i++)
+                if (scenario->irq_sources[i].irq + 1 > limit)
+                        limit = scenario->irq_sources[i].irq + 1;
+        return limit;
+}
+
+static size_t platform_isr_total(const struct scenario *scenario)
+{
+        size_t total = 0;
+
+        for (size_t i = 0; i < scenario->os_count; i++)
+                total += scenario->oses[i].isr_count;
+        return total;
+}
+
+/* The GIC, its timers and routes, and each source's metrics: irq/<os-or-vm>/<source> raised,
+ * merged (counters) and latency (histogram, ps), into latencies[i]. */
+static int platform_build_gic(struct platform *platform, struct metrics *metrics,
+                              struct metric **latencies, struct metric **merges)
+{
+        const struct scenario *scenario = platform->scenario;
+        int err = gic_create(platform->sim, platform->core_count, platform_irq_limit(scenario),
+                             &platform->gic);
+
+        for (size_t i = 0; err == 0 && i < scenario->irq_source_count; i++) {
+                const struct irq_source_config *q = &scenario->irq_sources[i];
+                size_t core = scenario->oses[q->os].cores[q->cpu];
+                char *entity = text_format("irq/%s/%s", scenario->oses[q->os].name, q->name);
+                struct metric *raised, *merged;
+
+                if (entity == NULL)
+                        return -ENOMEM;
+                raised = metrics_counter(metrics, entity, "raised");
+                merged = metrics_counter(metrics, entity, "merged");
+                merges[i] = merged;
+                latencies[i] = metrics_histogram(metrics, entity, "latency", METRIC_UNIT_PS);
+                free(entity);
+                if (raised == NULL || merged == NULL || latencies[i] == NULL)
+                        return -ENOMEM;
+                if (q->irq >= IRQ_SPI_FIRST)
+                        err = gic_route_spi(platform->gic, q->irq, core);
+                if (err == 0)
+                        err = gic_set_irq_metrics(platform->gic, core, q->irq, raised, merged);
+                if (err == 0 && q->kind == IRQ_SOURCE_TIMER) {
+                        struct gic_timer_config timer = { .name = q->name,
+                                                          .cpu = core,
+                                                          .irq = q->irq,
+                                                          .period_ps = q->period_ps,
+                                                          .offset_ps = q->offset_ps,
+                                                          .jitter_ps = q->jitter_ps,
+                                                          .seed = scenario->run.seed };
+
+                        err = gic_add_timer(platform->gic, &timer);
+                }
+        }
+        return err;
+}
+
+/* The hypervisor's interrupt path over its own region, in its colours, with the memory
+ * models. */
+static int platform_hv_irq_memory(struct platform *platform)
+{
+        const struct scenario *scenario = platform->scenario;
+        const struct hv_config *hv = scenario->hypervisor;
+        const struct memory_profile_config *p = hv->irq_profile;
+
+        if (p == NULL)
+                return 0;
+        struct mem_profile profile = {
+                .name = p->name,
+                .instructions = p->instructions,
+                .base_cpi = p->base_cpi,
+                .accesses_per_kilo_instruction = p->accesses_per_kilo_instruction,
+                .working_set_bytes = p->working_set_bytes,
+                .pattern = platform_patterns[p->pattern],
+                .stride_bytes = p->stride_bytes,
+                .access_bytes = p->access_bytes,
+                .writes_per_thousand = p->writes_per_thousand,
+        };
+        return hv_set_irq_memory(
+            platform->hv, &profile, hv->irq_instructions,
+            platform_memory_task_base(scenario, scenario->os_count, platform_isr_total(scenario)),
+            hv->colour_mask, (uint64_t)scenario->os_count << PLATFORM_COLOUR_BASE_SHIFT,
+            scenario->run.seed);
+}
+
+/* OS `index` takes its interrupts from `ports` (one per execution resource). */
+static int platform_os_interrupts(struct platform *platform, size_t index,
+                                  const struct irq_cpu_port *ports, struct metric *const *latencies,
+                                  size_t first_isr)
+{
+        const struct scenario *scenario = platform->scenario;
+        const struct os_config *os = &scenario->oses[index];
+        struct guest_os_irq_source *sources =
+            calloc(scenario->irq_source_count + 1, sizeof(*sources));
+        uint64_t *bases = calloc(os->isr_count + 1, sizeof(*bases));
+        size_t count = 0;
+        int err = -ENOMEM;
+
+        if (sources != NULL && bases != NULL) {
+                for (size_t i = 0; i < scenario->irq_source_count; i++) {
+                        const struct irq_source_config *q = &scenario->irq_sources[i];
+
+                        if (q->os == index)
+                                sources[count++] = (struct guest_os_irq_source){
+                                        .cpu = q->cpu, .irq = q->irq, .latency = latencies[i]
+                                };
+                }
+                for (size_t i = 0; i < os->isr_count; i++)
+                        bases[i] =
+                            platform_memory_task_base(scenario, scenario->os_count, first_isr + i);
+                err = guest_os_set_interrupts(platform->oses[index], ports, sources, count,
+                                              platform->memory != NULL ? bases : NULL,
+                                              scenario->run.seed);
+        }
+        free(bases);
+        free(sources);
+        return err;
+}
+
+/* Each OS's CPUs take interrupts from the GIC (AMP) or from their vCPUs (hypervisor). */
+static int platform_wire_oses(struct platform *platform, struct metric *const *latencies)
+{
+        const struct scenario *scenario = platform->scenario;
+        size_t first_isr = 0;
+        int err = 0;
+
+        for (size_t i = 0; err == 0 && i < scenario->os_count; i++) {
+                const struct os_config *os = &scenario->oses[i];
+                struct irq_cpu_port *ports = calloc(os->core_count + 1, sizeof(*ports));
+
+                if (ports == NULL)
+                        return -ENOMEM;
+                for (size_t c = 0; c < os->core_count; c++) {
+                        struct irq_signal signal = guest_os_irq_signal(platform->oses[i], c);
+
+                        if (platform->hv == NULL) {
+                                gic_set_signal(platform->gic, os->cores[c], signal);
+                                ports[c] = gic_cpu_port(platform->gic, os->cores[c]);
+                                continue;
+                        }
+                        struct hv_vcpu *vcpu = hv_find_vcpu(platform->hv, i, c);
+
+                        hv_vcpu_set_irq_signal(vcpu, signal);
+                        ports[c] = hv_vcpu_irq_port(vcpu);
+                }
+                err = platform_os_interrupts(platform, i, ports, latencies, first_isr);
+                first_isr += os->isr_count;
+                free(ports);
+        }
+        return err;
+}
+
+static int platform_send_sgi(void *arg, uint32_t sgi, size_t core)
+{
+        return gic_send_sgi(arg, sgi, core);
+}
+
+/* The hypervisor takes every core's physical interrupts and routes each source's to its
+ * vCPU; it signals its other cores with the reserved SGI. */
+static int platform_wire_hv(struct platform *platform, struct metrics *metrics,
+                            struct metric *const *merges)
+{
+        const struct scenario *scenario = platform->scenario;
+        size_t count = platform->core_count ? platform->core_count : 1;
+        struct irq_cpu_port *ports = calloc(count, sizeof(*ports));
+        const char **names = calloc(count, sizeof(*names));
+        int err = -ENOMEM;
+
+        if (ports != NULL && names != NULL) {
+                for (size_t c = 0; c < platform->core_count; c++) {
+                        ports[c] = gic_cpu_port(platform->gic, c);
+                        names[c] = scenario->platform.cores[c].name;
+                        gic_set_signal(platform->gic, c, hv_irq_signal(platform->hv, c));
+                }
+                err = hv_set_interrupts(platform->hv, ports, platform_irq_limit(scenario), names,
+                                        metrics);
+                hv_set_ipi(platform->hv, platform_send_sgi, platform->gic, PLATFORM_HV_IPI_SGI);
+        }
+        for (size_t i = 0; err == 0 && i < scenario->irq_source_count; i++) {
+                const struct irq_source_config *q = &scenario->irq_sources[i];
+
+                err = hv_route_irq(platform->hv, scenario->oses[q->os].cores[q->cpu], q->irq, q->os,
+                                   q->cpu, merges[i]);
+        }
+        if (err == 0 && platform->memory != NULL)
+                err = platform_hv_irq_memory(platform);
+        free(names);
+        free(ports);
+        return err;
+}
+
+static int platform_build_interrupts(struct platform *platform, struct metrics *metrics)
+{
+        const struct scenario *scenario = platform->scenario;
+        struct metric **latencies, **merges;
+        int err = -ENOMEM;
+
+        if (scenario->irq_source_count == 0)
+                return 0;
+        latencies = calloc(scenario->irq_source_count, sizeof(*latencies));
+        merges = calloc(scenario->irq_source_count, sizeof(*merges));
+        if (latencies != NULL && merges != NULL)
+                err = platform_build_gic(platform, metrics, latencies, merges);
+        if (err == 0 && platform->hv != NULL)
+                err = platform_wire_hv(platform, metrics, merges);
+        if (err == 0)
+                err = platform_wire_oses(platform, latencies);
+        free(merges);
+        free(latencies);
+        return err;
 }
 
 /* The hypervisor's lane on every core, then one lane per execution resource of every OS. */
@@ -428,11 +683,18 @@ int platform_build_traced(const struct scenario *scenario, struct sim *sim, stru
                 platform->os_count = i + 1;
                 first_task += scenario->oses[i].task_count;
         }
-        err = platform_trace(platform);
+        err = platform_build_interrupts(platform, metrics);
+        if (err == 0)
+                err = platform_trace(platform);
         if (err != 0)
                 goto err_free;
         for (size_t i = 0; i < platform->os_count; i++) {
                 err = guest_os_start(platform->oses[i], scenario->run.duration_ps);
+                if (err != 0)
+                        goto err_free;
+        }
+        if (platform->gic != NULL) {
+                err = gic_start(platform->gic, scenario->run.duration_ps);
                 if (err != 0)
                         goto err_free;
         }
@@ -465,6 +727,16 @@ void platform_finish(struct platform *platform, sim_time_t end)
         }
 }
 
+struct guest_os *platform_guest_os(struct platform *platform, size_t index)
+{
+        return index < platform->os_count ? platform->oses[index] : NULL;
+}
+
+struct gic *platform_gic(struct platform *platform)
+{
+        return platform->gic;
+}
+
 struct platform_memory *platform_memory_of(struct platform *platform)
 {
         return platform->memory;
@@ -485,5 +757,7 @@ int platform_error(const struct platform *platform)
         }
         if (platform->memory != NULL && platform_memory_error(platform->memory) != 0)
                 return platform_memory_error(platform->memory);
+        if (platform->gic != NULL && gic_error(platform->gic) != 0)
+                return gic_error(platform->gic);
         return platform->hv != NULL ? hv_error(platform->hv) : 0;
 }

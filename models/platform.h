@@ -25,6 +25,22 @@
  * detailed fidelity, a mem_fast_system in fast), profiled jobs run as segments (through their
  * vCPU under a hypervisor), and the memory metrics of guest_os.h (per profiled task) and
  * platform_memory.h (mem/...) are added; core utilisation is then the engine's busy time.
+ * A VM's "colours" map its guest segments on every core its vCPUs use (hv_set_vm_colours, base
+ * vm << 40 as platform_memory.c does per OS).
+ *
+ * Interrupts (scenario "interrupts"): a GIC (models/hw/gic.h) over all cores, with a generic
+ * timer per timer source and each device source's SPI routed to its target's core. In AMP
+ * each OS's cores signal the OS; under a hypervisor every core signals the hypervisor, which
+ * routes each source's (core, id) to its vCPU and offers each guest its vCPU's virtual CPU
+ * interface (docs/interrupts.md); SGI 15 is reserved for the hypervisor's own IPIs
+ * (hv_set_ipi, for hv_vcpu_send_sgi between vCPUs). ISR i of the scenario (OS after OS) with a
+ * profile runs over the region of "task" index (all tasks + i) of platform_memory_task_base, the
+ * hypervisor's interrupt path over the next one, coloured with the hypervisor's colours from
+ * os_count << 40. Metrics: irq/<os-or-vm>/<source> raised, merged (counters: edges absorbed by one
+ * still pending at the GIC or, under a hypervisor, in the vCPU's list registers), latency
+ * (histogram, ps: edge to the ISR's first instruction); raised - merged - latency samples are
+ * still pending at the end; hv/core/<core> irq_time, irqs (hypervisor.h). Device models
+ * raise their SPIs through platform_gic.
  */
 #ifndef MOSAIC_MODELS_PLATFORM_H
 #define MOSAIC_MODELS_PLATFORM_H
@@ -33,6 +49,8 @@
 #include "sim/scenario.h"
 #include "sim/sim.h"
 
+struct gic;
+struct guest_os;
 struct platform;
 struct platform_memory;
 struct trace_sink;
@@ -54,6 +72,12 @@ int platform_build_traced(const struct scenario *scenario, struct sim *sim, stru
  * with platform_memory_external_port before the run; NULL when the scenario runs without
  * them (no memory section or no task with a memory profile). */
 struct platform_memory *platform_memory_of(struct platform *platform);
+/* The platform's GIC (device models raise SPIs with gic_raise), or NULL when the scenario has
+ * no interrupt sources. */
+struct gic *platform_gic(struct platform *platform);
+/* The guest OS of scenario->oses[index] (an AMP OS or a VM's guest), e.g. to hook a device
+ * model onto an ISR (guest_os_set_isr_hook); NULL when absent. */
+struct guest_os *platform_guest_os(struct platform *platform, size_t index);
 /* Close the books at `end` (normally sim_now after the run). */
 void platform_finish(struct platform *platform, sim_time_t end);
 void platform_destroy(struct platform *platform);

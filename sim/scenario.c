@@ -19,7 +19,20 @@ const char *const scenario_task_metrics[] = { "activations",          "completio
 
 const char *const scenario_core_metrics[] = { "utilisation", "context_switches", NULL };
 
-const char *const scenario_hv_core_metrics[] = { "hypervisor_time", "world_switches", NULL };
+const char *const scenario_hv_core_metrics[] = { "hypervisor_time", "world_switches", "irq_time",
+                                                 "irqs", NULL };
+
+const char *const scenario_irq_metrics[] = { "raised",
+                                             "merged",
+                                             "latency_samples",
+                                             "latency_min_us",
+                                             "latency_mean_us",
+                                             "latency_p50_us",
+                                             "latency_p90_us",
+                                             "latency_p99_us",
+                                             "latency_p999_us",
+                                             "latency_max_us",
+                                             NULL };
 
 const char *const scenario_hv_vm_metrics[] = { "run_time", NULL };
 
@@ -1242,7 +1255,7 @@ static const char *const vm_task_keys[] = { "name",    "activation",       "prio
 static const char *const task_time_keys[] = { "period", "min_interarrival", "max_interarrival",
                                               "offset", "jitter",           "deadline",
                                               NULL };
-static const char *const activation_names[] = { "periodic", "sporadic", NULL };
+static const char *const activation_names[] = { "periodic", "sporadic", "event", NULL };
 static const char *const distribution_names[] = { "fixed", "uniform", "normal", NULL };
 static const char *const fixed_keys[] = { "distribution", "cycles", NULL };
 static const char *const uniform_keys[] = { "distribution", "min", "max", NULL };
@@ -1345,10 +1358,28 @@ static int reject_time_key(struct reader *r, json_t *task, const char *base, con
         return key ? fail_key(r, key, "'%s' %s", key, why) : 0;
 }
 
+/* An event task is released by an ISR only: no period, offset or jitter; a deadline. */
+static int parse_event_release(struct reader *r, json_t *obj)
+{
+        static const char *const bases[] = { "period", "min_interarrival", "max_interarrival",
+                                             "offset", "jitter",           NULL };
+        for (const char *const *base = bases; *base; base++) {
+                int rc = reject_time_key(r, obj, *base,
+                                         "does not apply to an event task (an ISR releases it)");
+                if (rc < 0)
+                        return rc;
+        }
+        if (!time_key_in(obj, "deadline"))
+                return fail(r, "an event task needs a 'deadline_<unit>' (it has no period)");
+        return 0;
+}
+
 static int parse_release(struct reader *r, json_t *obj, struct task_config *t)
 {
         bool present;
         int rc;
+        if (t->activation == TASK_EVENT)
+                return parse_event_release(r, obj);
         if (t->activation == TASK_PERIODIC) {
                 rc = reject_time_key(r, obj, "min_interarrival", "applies to sporadic tasks only");
                 if (rc == 0)
@@ -1538,7 +1569,8 @@ static int parse_task(struct reader *r, json_t *obj, const struct scenario *s, s
 /* ---- operating systems ---- */
 
 static const char *const os_keys[] = { "name",  "cores",   "scheduler", "context_switch_cycles",
-                                       "tasks", "colours", "llc_ways",  NULL };
+                                       "tasks", "colours", "llc_ways",  "exception_entry_cycles",
+                                       "isrs",  NULL };
 
 /* The owner of platform core `core` among the OSes before `os_index`, or NULL. */
 static const struct os_config *core_owner(const struct scenario *s, size_t os_index, size_t core)
@@ -1673,6 +1705,115 @@ static int parse_os_fair(struct reader *r, json_t *obj, struct os_config *os)
         return rc;
 }
 
+/* ---- interrupt service routines ---- */
+
+static const char *const isr_keys[] = { "name",         "irq",       "cycles", "profile",
+                                        "instructions", "activates", NULL };
+
+static long find_task(const struct os_config *os, const char *name)
+{
+        for (size_t i = 0; i < os->task_count; i++)
+                if (strcmp(os->tasks[i].name, name) == 0)
+                        return (long)i;
+        return -1;
+}
+
+/* "cycles" (plain work) or "profile" (+ "instructions"): one of them. */
+static int parse_isr_body(struct reader *r, json_t *obj, const struct scenario *s,
+                          struct isr_config *isr)
+{
+        struct task_config probe = { 0 };
+        bool has_profile = false;
+        if (json_object_get(obj, "cycles") && json_object_get(obj, "profile"))
+                return fail_key(r, "profile",
+                                "an ISR's body is 'cycles' or a 'profile' (+ 'instructions'), "
+                                "not both");
+        int rc = parse_task_profile(r, obj, s, &probe, &has_profile);
+        if (rc < 0)
+                return rc;
+        if (has_profile) {
+                if (probe.profile->pattern == MEMORY_TRACE)
+                        return fail_key(r, "profile", "an ISR cannot run a trace profile");
+                isr->profile = probe.profile;
+                isr->instructions = probe.instructions;
+                return 0;
+        }
+        return get_uint(r, obj, "cycles", 0, INT64_MAX, &isr->cycles, NULL);
+}
+
+/* "activates": an event task of the OS, released at the ISR's end. */
+static int parse_isr_activates(struct reader *r, json_t *obj, const struct os_config *os,
+                               struct isr_config *isr)
+{
+        const char *name;
+        isr->activates = SIZE_MAX;
+        int rc = get_string(r, obj, "activates", false, &name);
+        if (rc < 0 || !name)
+                return rc;
+        long task = find_task(os, name);
+        if (task < 0)
+                return fail_key(r, "activates", "%s '%s' has no task '%s'", os->vm ? "VM" : "OS",
+                                os->name, name);
+        if (os->tasks[task].activation != TASK_EVENT)
+                return fail_key(r, "activates",
+                                "task '%s' is not an event task (\"activation\": \"event\")", name);
+        isr->activates = (size_t)task;
+        return 0;
+}
+
+static int parse_isr(struct reader *r, json_t *obj, const struct scenario *s, struct os_config *os,
+                     size_t index)
+{
+        const struct key_set keys = { isr_keys, NULL };
+        struct isr_config *isr = &os->isrs[index];
+        uint64_t irq = 0;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_name(r, obj, &isr->name);
+        if (rc == 0)
+                rc = get_uint(r, obj, "irq", 0, IRQ_ID_LIMIT - 1, &irq, NULL);
+        if (rc < 0)
+                return rc;
+        isr->irq = (uint32_t)irq;
+        for (size_t i = 0; i < index; i++) {
+                if (strcmp(os->isrs[i].name, isr->name) == 0)
+                        return fail_key(r, "name", "duplicate ISR name '%s'", isr->name);
+                if (os->isrs[i].irq == isr->irq)
+                        return fail_key(r, "irq", "interrupt %u already has ISR '%s'",
+                                        (unsigned)isr->irq, os->isrs[i].name);
+        }
+        rc = parse_isr_body(r, obj, s, isr);
+        return rc == 0 ? parse_isr_activates(r, obj, os, isr) : rc;
+}
+
+/* An OS's (or VM's) optional "isrs". */
+static int parse_isrs(struct reader *r, json_t *obj, const struct scenario *s, struct os_config *os)
+{
+        json_t *list = json_object_get(obj, "isrs");
+        if (!list)
+                return 0;
+        int rc = get_nonempty_array(r, obj, "isrs", &list);
+        if (rc < 0)
+                return rc;
+        size_t count = json_array_size(list);
+        os->isrs = calloc(count, sizeof *os->isrs);
+        if (!os->isrs)
+                return fail_nomem(r);
+        os->isr_count = count;
+        size_t mark = push_key(r, "isrs");
+        for (size_t i = 0; i < count; i++) {
+                size_t element = push_index(r, i);
+                rc = parse_isr(r, json_array_get(list, i), s, os, i);
+                if (rc < 0)
+                        return rc;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
+}
+
 static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t index)
 {
         struct os_config *os = &s->oses[index];
@@ -1703,9 +1844,12 @@ static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t in
                 rc = parse_os_cores(r, obj, s, index);
         if (rc == 0)
                 rc = parse_os_partition(r, obj, s, os);
-        if (rc < 0)
-                return rc;
-        return parse_tasks(r, obj, s, os);
+        if (rc == 0)
+                rc = get_uint(r, obj, "exception_entry_cycles", 0, INT64_MAX,
+                              &os->exception_entry_cycles, &present);
+        if (rc == 0)
+                rc = parse_tasks(r, obj, s, os);
+        return rc == 0 ? parse_isrs(r, obj, s, os) : rc;
 }
 
 const struct os_config *scenario_find_os(const struct scenario *scenario, const char *name)
@@ -1730,14 +1874,23 @@ static const char *const hv_keys[] = { "policy",
                                        "world_switch_cycles",
                                        "trap_entry_cycles",
                                        "trap_exit_cycles",
+                                       "irq_entry_cycles",
+                                       "irq_handling_cycles",
+                                       "irq_injection_cycles",
+                                       "irq_exit_cycles",
+                                       "direct_injection",
+                                       "irq_profile",
+                                       "irq_instructions",
+                                       "colours",
                                        "credit",
                                        "schedule",
                                        NULL };
 static const char *const policy_names[] = { "static", "arinc653", "fixed_priority",
                                             "rtds",   "credit",   NULL };
 static const char *const credit_time_keys[] = { "timeslice", NULL };
-static const char *const vm_keys[] = { "name", "vcpus", "os", "tasks", NULL };
-static const char *const vm_os_keys[] = { "scheduler", "context_switch_cycles", NULL };
+static const char *const vm_keys[] = { "name", "vcpus", "os", "tasks", "isrs", "colours", NULL };
+static const char *const vm_os_keys[] = { "scheduler", "context_switch_cycles",
+                                          "exception_entry_cycles", NULL };
 static const char *const vcpu_keys[] = { "core",   "priority",    "extra_time",
                                          "weight", "cap_percent", NULL };
 static const char *const vcpu_time_keys[] = { "budget", "period", NULL };
@@ -1979,10 +2132,26 @@ static int parse_vm_os(struct reader *r, json_t *obj, struct os_config *os)
                 rc = get_uint(r, v, "context_switch_cycles", 0, INT64_MAX,
                               &os->context_switch_cycles, &present);
         if (rc == 0)
+                rc = get_uint(r, v, "exception_entry_cycles", 0, INT64_MAX,
+                              &os->exception_entry_cycles, &present);
+        if (rc == 0)
                 rc = parse_os_fair(r, v, os);
         if (rc == 0)
                 pop(r, mark);
         return rc;
+}
+
+/* "colours" of a memory section's LLC (a VM's, the hypervisor's), as a mask. */
+static int parse_colours(struct reader *r, json_t *obj, const struct scenario *s, uint64_t *mask)
+{
+        const struct memory_config *m = &s->platform.memory;
+        if (!json_object_get(obj, "colours"))
+                return 0;
+        if (!m->present)
+                return fail_key(r, "colours", "the platform '%s' has no 'memory' section to colour",
+                                s->platform.name);
+        uint64_t colours = m->llc.size_bytes / m->llc.ways / m->page_bytes;
+        return parse_index_mask(r, obj, "colours", colours < 1 ? 1 : colours, "colour", mask);
 }
 
 /* The guest's execution resources are the VM's vCPUs, on their cores. */
@@ -2021,7 +2190,11 @@ static int parse_vm(struct reader *r, json_t *obj, struct scenario *s, size_t in
         if (rc == 0)
                 rc = parse_vm_os(r, obj, os);
         if (rc == 0)
+                rc = parse_colours(r, obj, s, &os->colour_mask);
+        if (rc == 0)
                 rc = parse_tasks(r, obj, s, os);
+        if (rc == 0)
+                rc = parse_isrs(r, obj, s, os);
         return rc;
 }
 
@@ -2259,6 +2432,62 @@ static int check_policy_section(struct reader *r, json_t *obj, const char *key,
                         policy_names[owner], policy_names[policy]);
 }
 
+/* The hypervisor's interrupt path: costs, direct injection, its memory profile and colours. */
+static int parse_hv_irq(struct reader *r, json_t *obj, const struct scenario *s)
+{
+        static const char *const cost_keys[] = { "irq_entry_cycles", "irq_handling_cycles",
+                                                 "irq_injection_cycles", "irq_exit_cycles", NULL };
+        struct hv_config *hv = s->hypervisor;
+        uint64_t *costs[] = { &hv->irq_entry_cycles, &hv->irq_handling_cycles,
+                              &hv->irq_injection_cycles, &hv->irq_exit_cycles };
+        struct task_config probe = { 0 };
+        bool present, has_profile = false;
+        int rc = 0;
+        for (size_t i = 0; rc == 0 && cost_keys[i]; i++)
+                rc = get_uint(r, obj, cost_keys[i], 0, INT64_MAX, costs[i], &present);
+        if (rc == 0)
+                rc = get_bool(r, obj, "direct_injection", &hv->direct_injection);
+        if (rc == 0)
+                rc = parse_colours(r, obj, s, &hv->colour_mask);
+        if (rc < 0)
+                return rc;
+        json_t *profile = json_object_get(obj, "irq_profile");
+        if (!profile) {
+                if (json_object_get(obj, "irq_instructions"))
+                        return fail_key(r, "irq_instructions",
+                                        "'irq_instructions' needs an 'irq_profile'");
+                return 0;
+        }
+        /* read as a task's "profile" / "instructions" would be */
+        json_t *view = json_object();
+        if (!view)
+                return fail_nomem(r);
+        json_object_set(view, "profile", profile);
+        if (json_object_get(obj, "irq_instructions"))
+                json_object_set(view, "instructions", json_object_get(obj, "irq_instructions"));
+        size_t mark = r->path_len;
+        rc = parse_task_profile(r, view, s, &probe, &has_profile);
+        json_decref(view);
+        if (rc < 0) {
+                /* point at the hypervisor's own key */
+                char message[SCENARIO_DIAG_TEXT];
+                snprintf(message, sizeof message, "%s", r->diag->message);
+                r->path[mark] = '\0';
+                r->path_len = mark;
+                return fail_key(r,
+                                strstr(message, "instructions") &&
+                                        json_object_get(obj, "irq_instructions")
+                                    ? "irq_instructions"
+                                    : "irq_profile",
+                                "%s", message);
+        }
+        if (probe.profile->pattern == MEMORY_TRACE)
+                return fail_key(r, "irq_profile", "the hypervisor cannot run a trace profile");
+        hv->irq_profile = probe.profile;
+        hv->irq_instructions = probe.instructions;
+        return 0;
+}
+
 /* The "hypervisor" object up to its schedule (which needs the VMs). */
 static int parse_hypervisor(struct reader *r, json_t *obj, struct scenario *s)
 {
@@ -2290,7 +2519,7 @@ static int parse_hypervisor(struct reader *r, json_t *obj, struct scenario *s)
                               &present);
         if (rc == 0 && hv->policy == HV_POLICY_CREDIT)
                 rc = parse_credit(r, obj, hv);
-        return rc;
+        return rc == 0 ? parse_hv_irq(r, obj, s) : rc;
 }
 
 /* "hypervisor" and "vms" (they need each other); the schedule last, as it names VMs. */
@@ -2311,6 +2540,176 @@ static int parse_virtualised(struct reader *r, json_t *root, struct scenario *s)
                 return rc;
         pop(r, mark);
         return check_vcpus_have_windows(r, s->hypervisor);
+}
+
+/* ---- interrupt sources (scenario "interrupts") ---- */
+
+static const char *const interrupt_keys[] = { "name", "kind", "irq",  "os",
+                                              "vm",   "core", "vcpu", NULL };
+static const char *const interrupt_time_keys[] = { "period", "offset", "jitter", NULL };
+static const char *const interrupt_kind_names[] = { "timer", "device", NULL };
+
+/* The target: "os" + "core" (AMP; default its first core) or "vm" + "vcpu" (default 0). */
+static int parse_interrupt_target(struct reader *r, json_t *obj, const struct scenario *s,
+                                  struct irq_source_config *q)
+{
+        const char *key = s->hypervisor ? "vm" : "os";
+        const char *wrong = s->hypervisor ? "os" : "vm";
+        const char *name, *core;
+        uint64_t vcpu = 0;
+        bool present;
+        if (json_object_get(obj, wrong))
+                return fail_key(r, wrong, "'%s' targets %s; this is %s: use '%s'", wrong,
+                                s->hypervisor ? "an AMP OS" : "a VM",
+                                s->hypervisor ? "a hypervisor design" : "an AMP design", key);
+        if (s->hypervisor && json_object_get(obj, "core"))
+                return fail_key(r, "core", "a VM's interrupt names its 'vcpu' (an index)");
+        if (!s->hypervisor && json_object_get(obj, "vcpu"))
+                return fail_key(r, "vcpu", "an AMP OS's interrupt names its 'core'");
+        int rc = get_string(r, obj, key, true, &name);
+        if (rc < 0)
+                return rc;
+        const struct os_config *os = scenario_find_os(s, name);
+        if (!os)
+                return fail_key(r, key, "no %s named '%s'", s->hypervisor ? "VM" : "OS", name);
+        q->os = (size_t)(os - s->oses);
+        if (s->hypervisor) {
+                rc = get_uint(r, obj, "vcpu", 0, INT64_MAX, &vcpu, &present);
+                if (rc == 0 && vcpu >= os->core_count)
+                        return fail_key(r, "vcpu", "VM '%s' has no vCPU %llu", name,
+                                        (unsigned long long)vcpu);
+                q->cpu = (size_t)vcpu;
+                return rc;
+        }
+        rc = get_string(r, obj, "core", false, &core);
+        if (rc < 0 || !core)
+                return rc;
+        for (size_t i = 0; i < os->core_count; i++) {
+                if (strcmp(s->platform.cores[os->cores[i]].name, core) == 0) {
+                        q->cpu = i;
+                        return 0;
+                }
+        }
+        return fail_key(r, "core", "core '%s' is not one of the cores of OS '%s'", core, name);
+}
+
+/* Timer: period (required), offset, jitter; a PPI by default (27 in a VM, 30 in AMP). Device:
+ * an SPI, no times. */
+static int parse_interrupt_kind(struct reader *r, json_t *obj, const struct scenario *s,
+                                struct irq_source_config *q)
+{
+        uint64_t irq = s->hypervisor ? IRQ_PPI_VIRT_TIMER : IRQ_PPI_PHYS_TIMER;
+        bool present;
+        int rc;
+        if (q->kind == IRQ_SOURCE_DEVICE) {
+                for (const char *const *base = interrupt_time_keys; *base; base++) {
+                        rc = reject_time_key(r, obj, *base, "applies to timers only");
+                        if (rc < 0)
+                                return rc;
+                }
+                rc = get_uint(r, obj, "irq", IRQ_SPI_FIRST, IRQ_ID_LIMIT - 1, &irq, NULL);
+                q->irq = (uint32_t)irq;
+                return rc;
+        }
+        rc = get_uint(r, obj, "irq", IRQ_PPI_FIRST, IRQ_ID_LIMIT - 1, &irq, &present);
+        q->irq = (uint32_t)irq;
+        if (rc == 0)
+                rc = get_positive_time(r, obj, "period", &q->period_ps, NULL);
+        if (rc == 0)
+                rc = get_time(r, obj, "offset", &q->offset_ps, &present);
+        if (rc == 0)
+                rc = get_time(r, obj, "jitter", &q->jitter_ps, &present);
+        return rc;
+}
+
+/* The physical core a source's interrupt arrives at. */
+static size_t interrupt_core(const struct scenario *s, const struct irq_source_config *q)
+{
+        return s->oses[q->os].cores[q->cpu];
+}
+
+/* The id must have an ISR in the target and no other source on the same core (PPI) or at all
+ * (SPI); names are unique. */
+/* An error about a source's id: at its "irq", or at the source when the id is the default. */
+__attribute__((format(printf, 3, 4))) static int fail_irq(struct reader *r, json_t *obj,
+                                                          const char *fmt, ...)
+{
+        va_list ap;
+        if (json_object_get(obj, "irq"))
+                push_key(r, "irq");
+        va_start(ap, fmt);
+        int rc = vfail(r, fmt, ap);
+        va_end(ap);
+        return rc;
+}
+
+static int check_interrupt(struct reader *r, json_t *obj, const struct scenario *s, size_t index)
+{
+        const struct irq_source_config *q = &s->irq_sources[index];
+        const struct os_config *os = &s->oses[q->os];
+        bool found = false;
+        for (size_t i = 0; i < os->isr_count && !found; i++)
+                found = os->isrs[i].irq == q->irq;
+        if (!found)
+                return fail_irq(r, obj,
+                                "%s '%s' has no ISR for interrupt %u (add it to its 'isrs')",
+                                os->vm ? "VM" : "OS", os->name, (unsigned)q->irq);
+        for (size_t i = 0; i < index; i++) {
+                const struct irq_source_config *o = &s->irq_sources[i];
+                if (strcmp(o->name, q->name) == 0)
+                        return fail_key(r, "name", "duplicate interrupt name '%s'", q->name);
+                if (o->irq == q->irq &&
+                    (q->irq >= IRQ_SPI_FIRST || interrupt_core(s, o) == interrupt_core(s, q)))
+                        return fail_irq(
+                            r, obj, "interrupt %u %s is already raised by '%s'", (unsigned)q->irq,
+                            q->irq >= IRQ_SPI_FIRST ? "(an SPI)" : "of this core", o->name);
+        }
+        return 0;
+}
+
+static int parse_interrupt(struct reader *r, json_t *obj, struct scenario *s, size_t index)
+{
+        const struct key_set keys = { interrupt_keys, interrupt_time_keys };
+        struct irq_source_config *q = &s->irq_sources[index];
+        size_t kind = IRQ_SOURCE_TIMER;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_name(r, obj, &q->name);
+        if (rc == 0)
+                rc = get_choice(r, obj, "kind", false, interrupt_kind_names, &kind);
+        q->kind = (enum irq_source_kind)kind;
+        if (rc == 0)
+                rc = parse_interrupt_target(r, obj, s, q);
+        if (rc == 0)
+                rc = parse_interrupt_kind(r, obj, s, q);
+        return rc == 0 ? check_interrupt(r, obj, s, index) : rc;
+}
+
+static int parse_interrupts(struct reader *r, json_t *root, struct scenario *s)
+{
+        json_t *list = json_object_get(root, "interrupts");
+        if (!list)
+                return 0;
+        int rc = get_nonempty_array(r, root, "interrupts", &list);
+        if (rc < 0)
+                return rc;
+        size_t count = json_array_size(list);
+        s->irq_sources = calloc(count, sizeof *s->irq_sources);
+        if (!s->irq_sources)
+                return fail_nomem(r);
+        s->irq_source_count = count;
+        size_t mark = push_key(r, "interrupts");
+        for (size_t i = 0; i < count; i++) {
+                size_t element = push_index(r, i);
+                rc = parse_interrupt(r, json_array_get(list, i), s, i);
+                if (rc < 0)
+                        return rc;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
 }
 
 /* ---- requirements ---- */
@@ -2408,12 +2807,23 @@ static int check_entity(struct reader *r, const struct scenario *s, char *parts[
                 *kind = "core metric";
                 return 0;
         }
+        if (n == 4 && strcmp(parts[0], "irq") == 0) {
+                *metrics = scenario_irq_metrics;
+                *kind = "interrupt metric";
+                for (size_t i = 0; i < s->irq_source_count; i++)
+                        if (strcmp(s->oses[s->irq_sources[i].os].name, parts[1]) == 0 &&
+                            strcmp(s->irq_sources[i].name, parts[2]) == 0)
+                                return 0;
+                return fail(r, "no interrupt '%s' of '%s' (an entry of 'interrupts')", parts[2],
+                            parts[1]);
+        }
         if (strcmp(parts[0], "hv") == 0 && n >= 4 && n <= 6) {
                 *kind = "hypervisor metric";
                 return check_hv_entity(r, s, parts, n, metrics);
         }
         return fail(r, "expected 'os/<os>/task/<task>/<metric>', 'vm/<vm>/task/<task>/<metric>', "
-                       "'core/<core>/<metric>' or 'hv/.../<metric>'");
+                       "'core/<core>/<metric>', 'irq/<os-or-vm>/<interrupt>/<metric>' or "
+                       "'hv/.../<metric>'");
 }
 
 static int parse_metric(struct reader *r, const struct scenario *s, const char *metric,
@@ -2501,9 +2911,10 @@ static int parse_requirements(struct reader *r, json_t *root, struct scenario *s
 
 /* ---- scenario ---- */
 
-static const char *const scenario_keys[] = { "name",     "description", "platform", "run",
-                                             "oses",     "hypervisor",  "vms",      "requirements",
-                                             "profiles", "regulation",  NULL };
+static const char *const scenario_keys[] = { "name",       "description",  "platform",
+                                             "run",        "oses",         "hypervisor",
+                                             "vms",        "requirements", "profiles",
+                                             "regulation", "interrupts",   NULL };
 static const char *const run_keys[] = { "seed", "fidelity", "slowdown_reference", NULL };
 static const char *const run_time_keys[] = { "duration", NULL };
 static const char *const fidelity_names[] = { "detailed", "fast", NULL };
@@ -2604,6 +3015,8 @@ static int parse_scenario(struct reader *r, struct scenario *s)
         if (rc == 0)
                 rc = parse_regulation(r, r->root, s);
         if (rc == 0)
+                rc = parse_interrupts(r, r->root, s);
+        if (rc == 0)
                 rc = parse_requirements(r, r->root, s);
         return rc;
 }
@@ -2666,6 +3079,9 @@ void scenario_free(struct scenario *scenario)
                 struct os_config *os = &scenario->oses[i];
                 for (size_t j = 0; j < os->task_count; j++)
                         free(os->tasks[j].name);
+                for (size_t j = 0; j < os->isr_count; j++)
+                        free(os->isrs[j].name);
+                free(os->isrs);
                 free(os->tasks);
                 free(os->cores);
                 free(os->name);
@@ -2681,6 +3097,9 @@ void scenario_free(struct scenario *scenario)
                 free(scenario->profiles[i].trace_file);
                 free(scenario->profiles[i].trace_text);
         }
+        for (size_t i = 0; i < scenario->irq_source_count; i++)
+                free(scenario->irq_sources[i].name);
+        free(scenario->irq_sources);
         free(scenario->profiles);
         free(scenario->regulation.core_budget_bytes);
         free(scenario->oses);

@@ -14,7 +14,11 @@
  * are exclusive. Memory: a platform may have a "memory" section (struct memory_config); the
  * scenario may name "profiles" that tasks use instead of execution_cycles ("profile",
  * "instructions"), give an OS LLC "colours" / "llc_ways" (AMP OSes) and set "regulation"
- * (per-core byte budgets; an "os" budget applies to each of its cores). The format is
+ * (per-core byte budgets; an "os" budget applies to each of its cores). Interrupts: top-level
+ * "interrupts" (struct irq_source_config: timers and device SPIs, each aimed at an OS's core or
+ * a VM's vCPU), "isrs" in an OS or VM (struct isr_config), an OS's exception_entry_cycles, the
+ * hypervisor's interrupt path (irq_* cycles, direct_injection, irq_profile, colours) and a VM's
+ * "colours"; the loader requires an ISR for every source's id in its target. The format is
  * documented key by key in scenarios/schema/scenario.schema.json
  * and scenarios/schema/platform.schema.json.
  */
@@ -138,7 +142,8 @@ struct demand_config {
 /* ---- tasks ---- */
 enum task_activation {
         TASK_PERIODIC, /* released at offset + k*period + jitter draw */
-        TASK_SPORADIC  /* inter-arrival uniform in [period, max_interarrival] */
+        TASK_SPORADIC, /* inter-arrival uniform in [period, max_interarrival] */
+        TASK_EVENT     /* released by an ISR (isr_config.activates) at the ISR's end; no period */
 };
 
 struct task_config {
@@ -177,6 +182,48 @@ enum os_scheduler {
 
 struct hv_vm_config;
 
+/* ---- interrupts ---- */
+
+/* GIC interrupt ids (GICv2/GICv3): SGIs 0-15 are software-generated (IPIs), PPIs 16-31 are
+ * private to a core (the generic timer's: 26 hypervisor, 27 virtual, 30 physical), SPIs from
+ * 32 are shared peripherals routed to one core; 1020-1023 are special. */
+#define IRQ_SGI_FIRST      0u
+#define IRQ_PPI_FIRST      16u
+#define IRQ_SPI_FIRST      32u
+#define IRQ_ID_LIMIT       1020u
+#define IRQ_PPI_VIRT_TIMER 27u
+#define IRQ_PPI_PHYS_TIMER 30u
+
+/* An interrupt service routine of an OS: the body run after the exception entry, for
+ * interrupt `irq` on any of the OS's execution resources. */
+struct isr_config {
+        char *name;
+        uint32_t irq;
+        uint64_t cycles;                             /* body as plain work (no profile) */
+        const struct memory_profile_config *profile; /* body as a memory segment, or NULL */
+        uint64_t instructions;                       /* with a profile */
+        size_t activates; /* index of an event task of the OS released at the ISR's end;
+                             SIZE_MAX: none */
+};
+
+enum irq_source_kind {
+        IRQ_SOURCE_TIMER, /* a per-core generic timer: a periodic PPI with optional jitter */
+        IRQ_SOURCE_DEVICE /* an SPI a device model raises (gic_raise); the scenario routes it */
+};
+
+/* One interrupt source of the scenario ("interrupts"), delivered to execution resource `cpu`
+ * of OS `os` (its vCPU `cpu` in a VM, its core cores[cpu] in AMP). */
+struct irq_source_config {
+        char *name;
+        enum irq_source_kind kind;
+        uint32_t irq;
+        size_t os;            /* index into scenario oses (a VM's guest under a hypervisor) */
+        size_t cpu;           /* the OS's execution resource */
+        sim_time_t period_ps; /* timer */
+        sim_time_t offset_ps; /* timer: first edge */
+        sim_time_t jitter_ps; /* timer: each edge late by a uniform draw in [0, jitter] */
+};
+
 /*
  * An operating system: in an AMP design (top-level "oses") one that owns platform cores; under
  * a hypervisor the guest of one VM (then vm != NULL, and oses[i] is the guest of
@@ -197,6 +244,9 @@ struct os_config {
         struct task_config *tasks;
         uint64_t colour_mask; /* LLC page colours of its memory (bit c = colour c); 0: all */
         uint64_t way_mask;    /* LLC ways its cores allocate in; 0: all */
+        uint64_t exception_entry_cycles; /* taking an interrupt: vector entry up to the ISR */
+        size_t isr_count;
+        struct isr_config *isrs;
 };
 
 /* ---- hypervisor ---- */
@@ -259,6 +309,19 @@ struct hv_config {
         uint64_t world_switch_cycles;
         uint64_t trap_entry_cycles;
         uint64_t trap_exit_cycles;
+        /* The trapped interrupt path (models/hv/hypervisor.h): exception entry to EL2, the
+         * hypervisor's IRQ handling (acknowledge, find the target vCPU), the injection into a
+         * list register, exception return. */
+        uint64_t irq_entry_cycles;
+        uint64_t irq_handling_cycles;
+        uint64_t irq_injection_cycles;
+        uint64_t irq_exit_cycles;
+        bool direct_injection; /* physical interrupts go straight to the resident vCPU */
+        /* With the memory models: handling + injection run as `irq_instructions` of this
+         * profile over the hypervisor's own region (NULL: plain cycles). */
+        const struct memory_profile_config *irq_profile;
+        uint64_t irq_instructions;
+        uint64_t colour_mask; /* LLC colours of the hypervisor's code and data; 0: uncoloured */
         sim_time_t credit_timeslice_ps; /* credit: slice and accounting period, 0 = 30 ms */
         size_t vm_count;
         struct hv_vm_config *vms;
@@ -301,6 +364,8 @@ struct scenario {
         size_t profile_count;
         struct memory_profile_config *profiles;
         struct regulation_config regulation;
+        size_t irq_source_count;
+        struct irq_source_config *irq_sources;
 };
 
 /*
@@ -337,5 +402,7 @@ extern const char *const scenario_core_metrics[];
 extern const char *const scenario_hv_core_metrics[];
 extern const char *const scenario_hv_vm_metrics[];
 extern const char *const scenario_hv_vcpu_metrics[];
+/* ... and on an interrupt entity "irq/<os-or-vm>/<interrupt>". */
+extern const char *const scenario_irq_metrics[];
 
 #endif

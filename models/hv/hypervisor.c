@@ -168,6 +168,24 @@ static void hv_pcpu_pause_guest(struct hv_pcpu *pcpu)
         pcpu->state = HV_PCPU_FREE;
 }
 
+static bool hv_pcpu_take_irq(struct hv_pcpu *pcpu);
+static void hv_pcpu_irq_stage_done(struct hv_pcpu *pcpu);
+static void hv_vcpu_flush_sgis(struct hv_vcpu *vcpu);
+
+/* Hypervisor work has ended: physical interrupts first, then a deferred decision, then the
+ * current vCPU's next step. */
+static void hv_pcpu_after_work(struct hv_pcpu *pcpu)
+{
+        if (hv_pcpu_take_irq(pcpu))
+                return;
+        if (pcpu->decide_after_work) {
+                pcpu->decide_after_work = false;
+                hv_pcpu_request(pcpu);
+                return;
+        }
+        hv_pcpu_advance(pcpu);
+}
+
 static void hv_pcpu_work_done(void *arg)
 {
         struct hv_pcpu *pcpu = arg;
@@ -184,17 +202,18 @@ static void hv_pcpu_work_done(void *arg)
                 hv_pcpu_request(pcpu);
                 return;
         }
+        if (state == HV_PCPU_IRQ) {
+                hv_pcpu_irq_stage_done(pcpu);
+                return;
+        }
         metric_add(pcpu->hypervisor_time, pcpu->work_ps);
         trace_end(pcpu->hv->trace, pcpu->trace_track, sim_now(pcpu->hv->sim), TRACE_FINISH);
         pcpu->work_ps = 0;
         if (state == HV_PCPU_SWITCH)
                 pcpu->loaded = vcpu;
-        if (pcpu->decide_after_work) {
-                pcpu->decide_after_work = false;
-                hv_pcpu_request(pcpu);
-                return;
-        }
-        hv_pcpu_advance(pcpu);
+        if (state == HV_PCPU_TRAP && vcpu->outbound.count > 0)
+                hv_vcpu_flush_sgis(vcpu);
+        hv_pcpu_after_work(pcpu);
 }
 
 static void hv_pcpu_start_work(struct hv_pcpu *pcpu, enum hv_pcpu_state state, sim_time_t work_ps)
@@ -205,10 +224,15 @@ static void hv_pcpu_start_work(struct hv_pcpu *pcpu, enum hv_pcpu_state state, s
         pcpu->work_started_ps = sim_now(pcpu->hv->sim);
         if (state != HV_PCPU_GUEST)
                 pcpu->work_ps = work_ps;
-        if (state == HV_PCPU_GUEST && pcpu->current->segment != NULL)
-                err = pcpu->segments.ops->start(pcpu->segments.resource, pcpu->current->segment,
+        if (state == HV_PCPU_GUEST && pcpu->current->segment != NULL) {
+                struct hv_vcpu *vcpu = pcpu->current;
+
+                if (vcpu->own_colours)
+                        mem_exec_segment_set_colours(vcpu->segment, vcpu->colour_mask,
+                                                     vcpu->colour_base);
+                err = pcpu->segments.ops->start(pcpu->segments.resource, vcpu->segment,
                                                 hv_pcpu_work_done, pcpu);
-        else
+        } else
                 err = pcpu->port.ops->start(pcpu->port.resource, work_ps, hv_pcpu_work_done, pcpu);
         if (err != 0) {
                 pcpu->state = HV_PCPU_FREE;
@@ -243,6 +267,13 @@ static void hv_pcpu_advance(struct hv_pcpu *pcpu)
                 vcpu->trap_pending_ps = 0;
                 hv_pcpu_start_work(pcpu, HV_PCPU_TRAP, work);
                 return;
+        }
+        if (vcpu->virq_count > 0 && vcpu->guest_signal.fn != NULL) {
+                /* the guest takes its virtual interrupts; it may start work on the vCPU,
+                 * which comes back here */
+                vcpu->guest_signal.fn(vcpu->guest_signal.arg);
+                if (pcpu->state != HV_PCPU_FREE || pcpu->current != vcpu)
+                        return;
         }
         if (vcpu->busy)
                 hv_pcpu_start_work(pcpu, HV_PCPU_GUEST, vcpu->remaining_ps);
@@ -302,7 +333,8 @@ static void hv_pcpu_decide(struct hv_pcpu *pcpu)
         struct hv_vcpu *previous = pcpu->current;
         struct hv_pick pick;
 
-        if (pcpu->state == HV_PCPU_SWITCH || pcpu->state == HV_PCPU_TRAP) {
+        if (pcpu->state == HV_PCPU_SWITCH || pcpu->state == HV_PCPU_TRAP ||
+            pcpu->state == HV_PCPU_IRQ) {
                 pcpu->decide_after_work = true;
                 return;
         }
@@ -473,6 +505,346 @@ int hv_vcpu_trap(struct hv_vcpu *vcpu, uint64_t handler_cycles)
         return vcpu->hv->error;
 }
 
+/* ---- interrupts ---- */
+
+/* A virtual interrupt in the vCPU's list registers; one already pending absorbs it. */
+static void hv_vcpu_inject(struct hv_vcpu *vcpu, uint32_t irq, sim_time_t edge_ps)
+{
+        uint64_t bit = 1ULL << (irq % 64);
+        struct metric *merged = vcpu->pcpu->irq_merged[irq];
+
+        if (vcpu->guest_signal.fn == NULL)
+                return;
+        if ((vcpu->virq_pending[irq / 64] & bit) != 0) {
+                if (merged != NULL)
+                        metric_add(merged, 1);
+                return;
+        }
+        if (!hv_vcpu_runnable(vcpu))
+                vcpu->runnable_since_ps = sim_now(vcpu->hv->sim);
+        vcpu->virq_pending[irq / 64] |= bit;
+        vcpu->virq_edge_ps[irq] = edge_ps;
+        vcpu->virq_count++;
+}
+
+static void hv_pcpu_irq_stage_start(struct hv_pcpu *pcpu)
+{
+        struct hv *hv = pcpu->hv;
+        sim_time_t work_ps;
+        int err;
+
+        pcpu->state = HV_PCPU_IRQ;
+        pcpu->work_started_ps = sim_now(hv->sim);
+        if (pcpu->irq_stage == HV_IRQ_HANDLING) {
+                mem_exec_segment_init(&pcpu->irq_segment, &hv->irq_profile, &pcpu->irq_gen,
+                                      hv->irq_instructions);
+                mem_exec_segment_set_colours(&pcpu->irq_segment, hv->irq_colour_mask,
+                                             hv->irq_colour_base);
+                pcpu->irq_on_segment = true;
+                err = pcpu->segments.ops->start(pcpu->segments.resource, &pcpu->irq_segment,
+                                                hv_pcpu_work_done, pcpu);
+        } else {
+                if (!hv->irq_profiled)
+                        work_ps = pcpu->irq_entry_ps + pcpu->irq_handling_ps + pcpu->irq_exit_ps;
+                else
+                        work_ps = pcpu->irq_stage == HV_IRQ_ENTRY ? pcpu->irq_entry_ps
+                                                                  : pcpu->irq_exit_ps;
+                err = pcpu->port.ops->start(pcpu->port.resource, work_ps, hv_pcpu_work_done, pcpu);
+        }
+        if (err != 0) {
+                pcpu->state = HV_PCPU_FREE;
+                hv_fail(hv, err);
+        }
+}
+
+/* Deliver the SGIs other cores left for this one. */
+static void hv_pcpu_drain_mailbox(struct hv_pcpu *pcpu)
+{
+        for (size_t i = 0; i < pcpu->mailbox.count; i++) {
+                struct hv_sgi *m = &pcpu->mailbox.items[i];
+
+                hv_vcpu_inject(m->to, m->sgi, m->edge_ps);
+                if (pcpu->current != m->to)
+                        hv_pcpu_request(pcpu);
+        }
+        pcpu->mailbox.count = 0;
+}
+
+static int hv_sgi_push(struct hv_sgi_queue *q, struct hv_sgi sgi)
+{
+        if (q->count == q->capacity) {
+                size_t capacity = q->capacity ? 2 * q->capacity : 4;
+                struct hv_sgi *items = realloc(q->items, capacity * sizeof(*items));
+
+                if (items == NULL)
+                        return -ENOMEM;
+                q->items = items;
+                q->capacity = capacity;
+        }
+        q->items[q->count++] = sgi;
+        return 0;
+}
+
+/* The sender's trap has ended: same-core SGIs go to the list registers at once, the others
+ * to their core's mailbox with the hypervisor's IPI. */
+static void hv_vcpu_flush_sgis(struct hv_vcpu *vcpu)
+{
+        struct hv *hv = vcpu->hv;
+
+        for (size_t i = 0; i < vcpu->outbound.count; i++) {
+                struct hv_sgi *m = &vcpu->outbound.items[i];
+                struct hv_pcpu *target = m->to->pcpu;
+
+                if (target == vcpu->pcpu) {
+                        hv_vcpu_inject(m->to, m->sgi, m->edge_ps);
+                        if (target->current != m->to)
+                                hv_pcpu_request(target);
+                        continue;
+                }
+                if (hv_sgi_push(&target->mailbox, *m) != 0 ||
+                    hv->send_ipi(hv->send_ipi_arg, hv->ipi_sgi, target->index) != 0) {
+                        hv_fail(hv, -ENOMEM);
+                        break;
+                }
+        }
+        vcpu->outbound.count = 0;
+}
+
+static void hv_pcpu_irq_stage_done(struct hv_pcpu *pcpu)
+{
+        struct hv *hv = pcpu->hv;
+        sim_time_t now = sim_now(hv->sim);
+        struct hv_vcpu *vcpu = pcpu->irq_vcpu;
+
+        metric_add(pcpu->hypervisor_time, now - pcpu->work_started_ps);
+        metric_add(pcpu->irq_time, now - pcpu->work_started_ps);
+        pcpu->irq_on_segment = false;
+        if (hv->irq_profiled && pcpu->irq_stage != HV_IRQ_EXIT) {
+                pcpu->irq_stage = pcpu->irq_stage == HV_IRQ_ENTRY ? HV_IRQ_HANDLING : HV_IRQ_EXIT;
+                hv_pcpu_irq_stage_start(pcpu);
+                return;
+        }
+        trace_end(hv->trace, pcpu->trace_track, now, TRACE_FINISH);
+        metric_add(pcpu->irqs, 1);
+        pcpu->irq_vcpu = NULL;
+        if (vcpu == NULL) {
+                hv_pcpu_drain_mailbox(pcpu); /* the hypervisor's own IPI */
+        } else {
+                hv_vcpu_inject(vcpu, pcpu->irq_id, pcpu->irq_edge_ps);
+                if (pcpu->current != vcpu)
+                        hv_pcpu_request(pcpu);
+        }
+        hv_pcpu_after_work(pcpu);
+}
+
+/* Whether the vCPU's context is resident and nothing else holds the core: then a direct
+ * injection reaches it without the hypervisor. */
+static bool hv_pcpu_resident(const struct hv_pcpu *pcpu, const struct hv_vcpu *vcpu)
+{
+        return pcpu->loaded == vcpu && (pcpu->current == vcpu || pcpu->current == NULL);
+}
+
+/*
+ * Take the core's pending physical interrupts while it executes guest work or nothing (the
+ * hypervisor's own work runs with interrupts masked): directly injected ones reach the
+ * resident vCPU at once; the first trapped one starts the trapped path (returns true).
+ */
+static bool hv_pcpu_take_irq(struct hv_pcpu *pcpu)
+{
+        struct hv *hv = pcpu->hv;
+        uint32_t irq;
+        sim_time_t edge_ps;
+
+        if (pcpu->irq.ops == NULL)
+                return false;
+        while (pcpu->state == HV_PCPU_FREE || pcpu->state == HV_PCPU_GUEST) {
+                struct hv_vcpu *vcpu;
+
+                if (!pcpu->irq.ops->ack(pcpu->irq.resource, &irq, &edge_ps))
+                        return false;
+                vcpu = pcpu->irq_routes[irq];
+                if (hv->send_ipi != NULL && irq == hv->ipi_sgi)
+                        vcpu = NULL; /* the hypervisor's own: its mailbox */
+                else if (vcpu == NULL)
+                        continue; /* no VM takes it: dropped */
+                if (vcpu != NULL && hv->config->direct_injection && hv_pcpu_resident(pcpu, vcpu)) {
+                        hv_vcpu_inject(vcpu, irq, edge_ps);
+                        if (pcpu->current == vcpu && vcpu->virq_count > 0)
+                                vcpu->guest_signal.fn(vcpu->guest_signal.arg);
+                        else
+                                hv_pcpu_request(pcpu);
+                        continue;
+                }
+                if (pcpu->state == HV_PCPU_GUEST)
+                        hv_pcpu_pause_guest(pcpu);
+                pcpu->irq_vcpu = vcpu;
+                pcpu->irq_id = irq;
+                pcpu->irq_edge_ps = edge_ps;
+                pcpu->irq_started_ps = sim_now(hv->sim);
+                pcpu->irq_stage = HV_IRQ_ENTRY;
+                trace_begin(hv->trace, pcpu->trace_track, pcpu->irq_started_ps, TRACE_TRAP,
+                            TRACE_START, vcpu != NULL ? vcpu->trace_name : "ipi", 0);
+                hv_pcpu_irq_stage_start(pcpu);
+                return true;
+        }
+        return false;
+}
+
+static void hv_pcpu_irq_signalled(void *arg)
+{
+        (void)hv_pcpu_take_irq(arg);
+}
+
+struct irq_signal hv_irq_signal(struct hv *hv, size_t core)
+{
+        return (struct irq_signal){ .fn = hv_pcpu_irq_signalled, .arg = &hv->pcpus[core] };
+}
+
+/* The vCPU's virtual CPU interface: the lowest pending virtual id. */
+static bool hv_vcpu_ack(void *resource, uint32_t *irq, sim_time_t *edge_ps)
+{
+        struct hv_vcpu *vcpu = resource;
+
+        for (size_t w = 0; vcpu->virq_count > 0 && w < (vcpu->hv->irq_limit + 63) / 64; w++) {
+                uint64_t bits = vcpu->virq_pending[w];
+
+                if (bits == 0)
+                        continue;
+                *irq = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+                *edge_ps = vcpu->virq_edge_ps[*irq];
+                vcpu->virq_pending[w] &= ~(1ULL << (*irq % 64));
+                vcpu->virq_count--;
+                if (!hv_vcpu_runnable(vcpu))
+                        hv_pcpu_request(vcpu->pcpu);
+                return true;
+        }
+        return false;
+}
+
+static const struct irq_cpu_port_ops hv_vcpu_irq_ops = { .ack = hv_vcpu_ack };
+
+struct irq_cpu_port hv_vcpu_irq_port(struct hv_vcpu *vcpu)
+{
+        return (struct irq_cpu_port){ .ops = &hv_vcpu_irq_ops, .resource = vcpu };
+}
+
+void hv_vcpu_set_irq_signal(struct hv_vcpu *vcpu, struct irq_signal signal)
+{
+        vcpu->guest_signal = signal;
+}
+
+static int hv_pcpu_irq_metrics(struct hv_pcpu *pcpu, struct metrics *metrics, const char *core_name)
+{
+        char *entity = text_format("hv/core/%s", core_name);
+
+        if (entity == NULL)
+                return -ENOMEM;
+        pcpu->irq_time = metrics_counter(metrics, entity, "irq_time");
+        pcpu->irqs = metrics_counter(metrics, entity, "irqs");
+        free(entity);
+        return pcpu->irq_time == NULL || pcpu->irqs == NULL ? -ENOMEM : 0;
+}
+
+int hv_set_interrupts(struct hv *hv, const struct irq_cpu_port *physical, uint32_t irq_limit,
+                      const char *const *core_names, struct metrics *metrics)
+{
+        const struct hv_config *config = hv->config;
+        size_t words = (irq_limit + 63) / 64;
+
+        if (irq_limit == 0 || irq_limit > IRQ_ID_LIMIT)
+                return -EINVAL;
+        hv->irq_limit = irq_limit;
+        for (size_t i = 0; i < hv->pcpu_count; i++) {
+                struct hv_pcpu *pcpu = &hv->pcpus[i];
+                const struct exec_port *port = &pcpu->port;
+                int err;
+
+                pcpu->irq = physical[i];
+                pcpu->irq_routes = calloc(irq_limit, sizeof(*pcpu->irq_routes));
+                pcpu->irq_merged = calloc(irq_limit, sizeof(*pcpu->irq_merged));
+                if (pcpu->irq_routes == NULL || pcpu->irq_merged == NULL)
+                        return -ENOMEM;
+                pcpu->irq_entry_ps =
+                    port->ops->cycles_to_ps(port->resource, config->irq_entry_cycles);
+                pcpu->irq_handling_ps = port->ops->cycles_to_ps(
+                    port->resource, config->irq_handling_cycles + config->irq_injection_cycles);
+                pcpu->irq_exit_ps =
+                    port->ops->cycles_to_ps(port->resource, config->irq_exit_cycles);
+                err = hv_pcpu_irq_metrics(pcpu, metrics, core_names[i]);
+                if (err != 0)
+                        return err;
+        }
+        for (size_t i = 0; i < hv->vcpu_count; i++) {
+                hv->vcpus[i].virq_pending = calloc(words, sizeof(uint64_t));
+                hv->vcpus[i].virq_edge_ps = calloc(irq_limit, sizeof(sim_time_t));
+                if (hv->vcpus[i].virq_pending == NULL || hv->vcpus[i].virq_edge_ps == NULL)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+int hv_route_irq(struct hv *hv, size_t core, uint32_t irq, size_t vm, size_t vcpu,
+                 struct metric *merged)
+{
+        struct hv_vcpu *target = hv_find_vcpu(hv, vm, vcpu);
+
+        if (target == NULL || core >= hv->pcpu_count || irq >= hv->irq_limit ||
+            target->pcpu != &hv->pcpus[core] || hv->pcpus[core].irq_routes[irq] != NULL)
+                return -EINVAL;
+        hv->pcpus[core].irq_routes[irq] = target;
+        hv->pcpus[core].irq_merged[irq] = merged;
+        return 0;
+}
+
+int hv_set_irq_memory(struct hv *hv, const struct mem_profile *profile, uint64_t instructions,
+                      uint64_t base, uint64_t colour_mask, uint64_t colour_base, uint64_t seed)
+{
+        if (mem_profile_validate(profile) != 0 || profile->pattern == MEM_PATTERN_TRACE ||
+            instructions == 0)
+                return -EINVAL;
+        hv->irq_profile = *profile;
+        hv->irq_instructions = instructions;
+        hv->irq_colour_mask = colour_mask;
+        hv->irq_colour_base = colour_base;
+        hv->irq_profiled = true;
+        for (size_t i = 0; i < hv->pcpu_count; i++)
+                mem_gen_init(&hv->pcpus[i].irq_gen, &hv->irq_profile, seed, (uint16_t)i, base);
+        return 0;
+}
+
+void hv_set_ipi(struct hv *hv, int (*send_ipi)(void *arg, uint32_t sgi, size_t core), void *arg,
+                uint32_t sgi)
+{
+        hv->send_ipi = send_ipi;
+        hv->send_ipi_arg = arg;
+        hv->ipi_sgi = sgi;
+}
+
+int hv_vcpu_send_sgi(struct hv_vcpu *from, uint32_t sgi, struct hv_vcpu *to)
+{
+        struct hv *hv = from->hv;
+        struct hv_sgi m = { .to = to, .sgi = sgi, .edge_ps = sim_now(hv->sim) };
+
+        if (sgi >= IRQ_PPI_FIRST || to->virq_pending == NULL ||
+            (to->pcpu != from->pcpu && hv->send_ipi == NULL) ||
+            (hv->send_ipi != NULL && sgi == hv->ipi_sgi))
+                return -EINVAL;
+        if (hv_sgi_push(&from->outbound, m) != 0)
+                return -ENOMEM;
+        return hv_vcpu_trap(from, hv->config->irq_injection_cycles);
+}
+
+void hv_set_vm_colours(struct hv *hv, size_t vm, uint64_t colour_mask, uint64_t colour_base)
+{
+        for (size_t i = 0; i < hv->vcpu_count; i++) {
+                if (hv->vcpus[i].vm != vm)
+                        continue;
+                hv->vcpus[i].own_colours = true;
+                hv->vcpus[i].colour_mask = colour_mask;
+                hv->vcpus[i].colour_base = colour_base;
+        }
+}
+
 struct hv_vcpu *hv_find_vcpu(struct hv *hv, size_t vm, size_t vcpu)
 {
         size_t index = hv_vcpu_index(hv->config, vm, vcpu);
@@ -591,10 +963,18 @@ static void hv_free(struct hv *hv)
 {
         if (hv->policy_state != NULL)
                 hv->policy->destroy(hv->policy_state);
-        for (size_t i = 0; i < hv->pcpu_count; i++)
+        for (size_t i = 0; i < hv->pcpu_count; i++) {
                 free(hv->pcpus[i].vcpus);
-        for (size_t i = 0; hv->vcpus != NULL && i < hv->vcpu_count; i++)
+                free(hv->pcpus[i].irq_routes);
+                free(hv->pcpus[i].irq_merged);
+                free(hv->pcpus[i].mailbox.items);
+        }
+        for (size_t i = 0; hv->vcpus != NULL && i < hv->vcpu_count; i++) {
                 free(hv->vcpus[i].trace_name);
+                free(hv->vcpus[i].virq_pending);
+                free(hv->vcpus[i].outbound.items);
+                free(hv->vcpus[i].virq_edge_ps);
+        }
         free(hv->pcpus);
         free(hv->vcpus);
         free(hv);
@@ -651,6 +1031,8 @@ void hv_finish(struct hv *hv, sim_time_t end)
                         hv_pcpu_add_run_time(pcpu, end);
                 else if (pcpu->state != HV_PCPU_FREE)
                         metric_add(pcpu->hypervisor_time, end - pcpu->work_started_ps);
+                if (pcpu->state == HV_PCPU_IRQ)
+                        metric_add(pcpu->irq_time, end - pcpu->work_started_ps);
         }
 }
 
@@ -688,7 +1070,8 @@ void hv_destroy(struct hv *hv)
                         (void)sim_cancel(hv->sim, pcpu->decision);
                 if (pcpu->until_event != 0)
                         (void)sim_cancel(hv->sim, pcpu->until_event);
-                if (pcpu->state == HV_PCPU_GUEST && pcpu->current->segment != NULL)
+                if ((pcpu->state == HV_PCPU_GUEST && pcpu->current->segment != NULL) ||
+                    (pcpu->state == HV_PCPU_IRQ && pcpu->irq_on_segment))
                         pcpu->segments.ops->preempt(pcpu->segments.resource);
                 else if (pcpu->state != HV_PCPU_FREE)
                         (void)pcpu->port.ops->preempt(pcpu->port.resource);

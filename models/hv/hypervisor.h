@@ -37,6 +37,31 @@
  * credit (proportional share with weights and caps, Xen credit1-like). Each policy file states
  * its exact rules.
  *
+ * Interrupts (hv_set_interrupts; models/hw/gic.h): the hypervisor is the IRQ signal of every
+ * physical core and acknowledges the core's physical interrupts whenever the core executes
+ * guest work or nothing (its own work runs with interrupts masked: an edge during a world
+ * switch, trap or interrupt path is taken when that work ends). Each (core, id) is routed to
+ * one vCPU on that core (hv_route_irq); other ids are dropped. Two paths:
+ *   - trapped: the interrupt path runs on the core as hypervisor work, non-preemptible like a
+ *     trap, whichever vCPU holds the core (its guest work is paused) or none:
+ *     irq_entry_cycles + irq_handling_cycles + irq_injection_cycles + irq_exit_cycles, one
+ *     plain piece; with hv_set_irq_memory the handling + injection part runs instead as a
+ *     memory segment of the hypervisor's profile over its own region (colours of their own),
+ *     between the plain entry and exit. At its end the virtual interrupt is in the vCPU's list
+ *     registers (a virtual interrupt already pending there absorbs it), which makes the vCPU
+ *     runnable; a decision follows if it is not the vCPU holding the core;
+ *   - direct injection (config->direct_injection, as Bao, Jailhouse or GICv4 offer): when the
+ *     target vCPU's context is resident (it holds the core, or the core idles in its context)
+ *     the interrupt goes to its list registers with no hypervisor work at all; otherwise the
+ *     trapped path.
+ * The guest takes its virtual interrupts (hv_vcpu_irq_port, signalled through the struct
+ * irq_signal given by hv_vcpu_set_irq_signal) when its vCPU holds the core, after any world
+ * switch and pending traps: at once if it is running, else when the policy dispatches it. So
+ * the latency of an interrupt to a running vCPU is the path's cost plus the guest's entry, and
+ * with direct injection exactly the guest's entry, as without a hypervisor.
+ * Per-VM colours (hv_set_vm_colours): the VM's guest segments are mapped with the VM's colour
+ * mask on whatever core they run (mem_exec_segment_set_colours), for VMs sharing a core.
+ *
  * Metrics created by hv_create (entity / name):
  *   hv/core/<core>            hypervisor_time (counter, ps of world switches and traps),
  *                             world_switches (counter)
@@ -44,12 +69,16 @@
  *   hv/vm/<vm>/vcpu/<i>       run_time (counter, ps), traps (counter), wait_time (histogram,
  *                             ps: one sample per dispatch, the time the vCPU was runnable but
  *                             not running before it)
+ * and by hv_set_interrupts:
+ *   hv/core/<core>            irq_time (counter, ps of trapped interrupt paths, also counted in
+ *                             hypervisor_time), irqs (counter: trapped interrupts)
  * Run times and hypervisor time of work in progress are added by hv_finish().
  *
- * Not modelled: vCPU migration, gang scheduling, interrupt injection latency, per-trap
- * memory footprints. The configuration structs (struct hv_config and its parts, enum
- * hv_policy, the HV_* defaults) are the immutable config in sim/scenario.h, which the scenario
- * loader fills from a scenario's "hypervisor" and "vms"; nothing here parses JSON.
+ * Not modelled: vCPU migration, gang scheduling, per-trap memory footprints (traps and world
+ * switches stay plain work), interrupt priorities and the maintenance interrupt, WFI traps, GICv4.1
+ * direct vSGIs. The configuration structs (struct hv_config and its parts, enum hv_policy, the HV_*
+ * defaults) are the immutable config in sim/scenario.h, which the scenario loader fills from a
+ * scenario's "hypervisor" and "vms"; nothing here parses JSON.
  */
 #ifndef MOSAIC_HV_HYPERVISOR_H
 #define MOSAIC_HV_HYPERVISOR_H
@@ -59,6 +88,7 @@
 #include <stdint.h>
 
 #include "models/hw/core.h"
+#include "models/hw/gic.h"
 #include "models/hw/mem_exec.h"
 #include "sim/metrics.h"
 #include "sim/scenario.h"
@@ -101,6 +131,44 @@ struct mem_exec_port hv_vcpu_segment_port(struct hv_vcpu *vcpu);
 /* A VM exit on `vcpu` handled in `handler_cycles`: the trap's entry, handler and exit execute
  * on its core as hypervisor work before its guest work continues. 0, or -ENOMEM. */
 int hv_vcpu_trap(struct hv_vcpu *vcpu, uint64_t handler_cycles);
+
+/*
+ * Interrupts (call before the run): core i's physical interrupts come from physical[i] (the
+ * GIC's CPU interface); ids are below irq_limit. Creates the irq metrics (core_names as for
+ * hv_create). 0, -EINVAL or -ENOMEM. The GIC's signal of core i must be hv_irq_signal(hv, i).
+ */
+int hv_set_interrupts(struct hv *hv, const struct irq_cpu_port *physical, uint32_t irq_limit,
+                      const char *const *core_names, struct metrics *metrics);
+struct irq_signal hv_irq_signal(struct hv *hv, size_t core);
+/* Physical interrupt `irq` of `core` is for vCPU `vcpu` of VM `vm`, which must be pinned
+ * there; `merged` (or NULL) counts its injections absorbed by a virtual interrupt still
+ * pending. 0, or -EINVAL (bad ids, another core, already routed). */
+int hv_route_irq(struct hv *hv, size_t core, uint32_t irq, size_t vm, size_t vcpu,
+                 struct metric *merged);
+/* The vCPU's virtual CPU interface, and the guest's IRQ line that the vCPU signals. */
+struct irq_cpu_port hv_vcpu_irq_port(struct hv_vcpu *vcpu);
+void hv_vcpu_set_irq_signal(struct hv_vcpu *vcpu, struct irq_signal signal);
+/* The interrupt path's handling as `instructions` of `profile` (copied) from address `base`,
+ * mapped with colour_mask (0: none) and colour_base; needs hv_set_memory. 0 or -EINVAL. */
+int hv_set_irq_memory(struct hv *hv, const struct mem_profile *profile, uint64_t instructions,
+                      uint64_t base, uint64_t colour_mask, uint64_t colour_base, uint64_t seed);
+/*
+ * IPIs between vCPUs. hv_set_ipi: the hypervisor's instances signal each other with physical
+ * SGI `sgi` (reserved for it; routes of that id are ignored), sent by send_ipi(arg, sgi, core)
+ * (the platform's gic_send_sgi). hv_vcpu_send_sgi: the guest on `from` writes its SGI
+ * register to send virtual SGI `sgi` (0-15, not the reserved one) to vCPU `to`, which traps:
+ * trap_entry + irq_injection + trap_exit cycles on from's core (as hv_vcpu_trap). When that
+ * trap ends, a target on the same core gets the virtual SGI in its list registers at once; a
+ * target on another core gets it through that core's mailbox and the hypervisor's IPI, whose
+ * trapped interrupt path (irq_* cycles) injects it. The SGI's edge is the sender's write, so
+ * the target guest's latency for it counts the whole way. 0, -EINVAL (bad id, a target on
+ * another core without hv_set_ipi, or before hv_set_interrupts) or -ENOMEM.
+ */
+void hv_set_ipi(struct hv *hv, int (*send_ipi)(void *arg, uint32_t sgi, size_t core), void *arg,
+                uint32_t sgi);
+int hv_vcpu_send_sgi(struct hv_vcpu *from, uint32_t sgi, struct hv_vcpu *to);
+/* Map VM `vm`'s guest segments with colour_mask (0: none) and colour_base. */
+void hv_set_vm_colours(struct hv *hv, size_t vm, uint64_t colour_mask, uint64_t colour_base);
 
 /* Add the run time and hypervisor time of work still executing at `end`. Call once, after the
  * run. */

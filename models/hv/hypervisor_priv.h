@@ -20,8 +20,28 @@ enum hv_pcpu_state {
         HV_PCPU_FREE,   /* executing nothing */
         HV_PCPU_SWITCH, /* a world switch to `current` */
         HV_PCPU_TRAP,   /* a trap of `current` */
+        HV_PCPU_IRQ,    /* a physical interrupt, for `irq_vcpu` (any vCPU, or none running) */
         HV_PCPU_GUEST   /* guest work of `current` */
 };
+
+/* A virtual SGI on its way from one vCPU to another (hv_vcpu_send_sgi). */
+struct hv_sgi {
+        struct hv_vcpu *to;
+        uint32_t sgi;
+        sim_time_t edge_ps; /* the sender's write */
+};
+
+/* A queue of them: a sender's, delivered when its trap ends; a core's mailbox, delivered by
+ * the interrupt path of the hypervisor's IPI on that core. */
+struct hv_sgi_queue {
+        struct hv_sgi *items;
+        size_t count;
+        size_t capacity;
+};
+
+/* The pieces of the trapped interrupt path: with a memory profile the handling runs as a
+ * segment between the plain entry and exit; without, the whole path is one plain piece. */
+enum hv_irq_stage { HV_IRQ_ENTRY, HV_IRQ_HANDLING, HV_IRQ_EXIT };
 
 struct hv_vcpu {
         struct hv *hv;
@@ -43,6 +63,16 @@ struct hv_vcpu {
         struct metric *vm_run_time;
         char *trace_name;   /* "<vm>_vcpu<i>", with a trace sink */
         bool trace_started; /* it has held its core: later dispatches resume it */
+        /* virtual interrupts (list registers): pending ids and their physical edges */
+        uint64_t *virq_pending; /* bit per id, NULL without hv_set_interrupts */
+        sim_time_t *virq_edge_ps;
+        size_t virq_count;
+        struct irq_signal guest_signal;
+        struct hv_sgi_queue outbound; /* SGIs sent, delivered at the end of its trap */
+        /* per-VM page colours of its segments on the core (hv_set_vm_colours) */
+        bool own_colours;
+        uint64_t colour_mask;
+        uint64_t colour_base;
 };
 
 struct hv_pcpu {
@@ -68,6 +98,24 @@ struct hv_pcpu {
         struct metric *hypervisor_time;
         struct metric *world_switches;
         uint32_t trace_track;
+        /* physical interrupts (hv_set_interrupts); irq.ops NULL: none */
+        struct irq_cpu_port irq;
+        struct hv_vcpu **irq_routes; /* per id: the vCPU it is for on this core */
+        struct metric **irq_merged;  /* per id: absorbed by a pending virtual one, or NULL */
+        struct hv_sgi_queue mailbox; /* SGIs from other cores, for the hypervisor's IPI */
+        enum hv_irq_stage irq_stage;
+        struct hv_vcpu *irq_vcpu;
+        uint32_t irq_id;
+        sim_time_t irq_edge_ps;
+        sim_time_t irq_started_ps;
+        bool irq_on_segment;     /* the handling segment executes */
+        sim_time_t irq_entry_ps; /* all of the path when there is no memory profile */
+        sim_time_t irq_handling_ps;
+        sim_time_t irq_exit_ps;
+        struct mem_gen irq_gen;
+        struct mem_exec_segment irq_segment;
+        struct metric *irq_time;
+        struct metric *irqs;
 };
 
 struct hv_pick {
@@ -96,6 +144,16 @@ struct hv {
         size_t vcpu_count;
         struct hv_vcpu *vcpus;
         struct trace_sink *trace; /* NULL: no tracing */
+        uint32_t irq_limit;       /* 0: no interrupts */
+        /* physical IPIs between the hypervisor's instances (hv_set_ipi) */
+        int (*send_ipi)(void *arg, uint32_t sgi, size_t core);
+        void *send_ipi_arg;
+        uint32_t ipi_sgi;
+        bool irq_profiled; /* handling as a segment of irq_profile */
+        struct mem_profile irq_profile;
+        uint64_t irq_instructions;
+        uint64_t irq_colour_mask;
+        uint64_t irq_colour_base;
         int error;
 };
 
@@ -105,10 +163,10 @@ extern const struct hv_policy_ops hv_policy_fixed_priority_ops;
 extern const struct hv_policy_ops hv_policy_rtds_ops;
 extern const struct hv_policy_ops hv_policy_credit_ops;
 
-/* Guest work or a trap is waiting. */
+/* Guest work, a trap or a virtual interrupt is waiting. */
 static inline bool hv_vcpu_runnable(const struct hv_vcpu *vcpu)
 {
-        return vcpu->busy || vcpu->trap_pending_ps > 0;
+        return vcpu->busy || vcpu->trap_pending_ps > 0 || vcpu->virq_count > 0;
 }
 
 /* Index over all VMs of vCPU `vcpu` of VM `vm`; SIZE_MAX when absent. */

@@ -4,11 +4,42 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "models/hw/gic.h"
+
 #include "models/os/sched_edf.h"
 #include "models/os/sched_fair.h"
 #include "models/os/sched_fixed_priority.h"
 #include "models/os/task.h"
 #include "sim/trace.h"
+
+static const enum mem_pattern guest_os_patterns[] = {
+        [MEMORY_SEQUENTIAL] = MEM_PATTERN_SEQUENTIAL,
+        [MEMORY_STRIDED] = MEM_PATTERN_STRIDED,
+        [MEMORY_RANDOM_ACCESS] = MEM_PATTERN_RANDOM,
+        [MEMORY_POINTER_CHASE] = MEM_PATTERN_POINTER_CHASE,
+        [MEMORY_TRACE] = MEM_PATTERN_TRACE,
+};
+
+/* An ISR of the OS (its config's isrs[i]). */
+struct guest_os_isr {
+        const struct isr_config *config;
+        guest_os_isr_hook_fn hook; /* at the ISR's first instruction, or NULL */
+        void *hook_arg;
+        sim_time_t body_ps;         /* plain work of the body */
+        bool profiled;              /* the body runs as a memory segment */
+        struct mem_profile profile; /* ... of these instructions */
+        struct mem_gen gen;
+        struct mem_exec_segment segment;
+};
+
+/* Where an ISR is on a CPU. */
+enum guest_os_isr_stage { GUEST_OS_ISR_NONE, GUEST_OS_ISR_ENTRY, GUEST_OS_ISR_BODY };
+
+/* The latency metric of interrupt `irq` on one CPU. */
+struct guest_os_irq_latency {
+        uint32_t irq;
+        struct metric *latency;
+};
 
 /* The OS's view of one of its cores. */
 struct guest_os_cpu {
@@ -24,6 +55,15 @@ struct guest_os_cpu {
         const struct guest_os_task *switching_to; /* while a context switch executes */
         sim_event_id decision;                    /* pending SIM_PRIO_LOW decision */
         sim_event_id policy_timer;                /* a later decision the policy asked for */
+        /* interrupts (guest_os_set_interrupts); irq.ops NULL: none */
+        struct irq_cpu_port irq;
+        sim_time_t exception_entry_ps;
+        enum guest_os_isr_stage isr_stage;
+        struct guest_os_isr *isr; /* the ISR in progress */
+        uint32_t isr_irq;
+        sim_time_t isr_edge_ps;
+        size_t latency_count;
+        struct guest_os_irq_latency *latencies;
 };
 
 struct guest_os_task {
@@ -61,6 +101,8 @@ struct guest_os {
         struct guest_os_job *free_jobs; /* recycled job records */
         sim_time_t horizon_ps;          /* no job is activated at or after it */
         struct trace_sink *trace;       /* NULL: no tracing */
+        size_t isr_count;
+        struct guest_os_isr *isrs;
         int error;
 };
 
@@ -224,6 +266,8 @@ static void guest_os_job_done(void *arg)
         guest_os_request_decision(cpu);
 }
 
+static bool guest_os_take_irq(struct guest_os_cpu *cpu);
+
 static void guest_os_switch_done(void *arg)
 {
         struct guest_os_cpu *cpu = arg;
@@ -231,7 +275,8 @@ static void guest_os_switch_done(void *arg)
         trace_end(cpu->os->trace, cpu->trace_track, sim_now(cpu->os->sim), TRACE_FINISH);
         cpu->loaded = cpu->switching_to;
         cpu->switching_to = NULL;
-        guest_os_request_decision(cpu);
+        if (!guest_os_take_irq(cpu))
+                guest_os_request_decision(cpu);
 }
 
 static void guest_os_preempt_running(struct guest_os_cpu *cpu)
@@ -310,12 +355,196 @@ static void guest_os_decide(struct sim *sim, void *arg)
         struct guest_os_cpu *cpu = arg;
 
         cpu->decision = 0;
-        if (cpu->switching_to != NULL)
+        if (cpu->switching_to != NULL || cpu->isr_stage != GUEST_OS_ISR_NONE)
                 return; /* non-preemptible; its completion asks again */
         if (cpu->os->sched->update != NULL)
                 cpu->os->sched->update(cpu->ready, sim_now(sim));
         guest_os_dispatch(cpu);
         guest_os_arm_policy_timer(cpu);
+}
+
+/* ---- interrupts ---- */
+
+static int guest_os_release_job(struct guest_os_task *task, sim_time_t activation_ps);
+
+static struct guest_os_isr *guest_os_find_isr(struct guest_os *os, uint32_t irq)
+{
+        for (size_t i = 0; i < os->isr_count; i++)
+                if (os->isrs[i].config->irq == irq)
+                        return &os->isrs[i];
+        return NULL;
+}
+
+static void guest_os_record_latency(struct guest_os_cpu *cpu, sim_time_t latency_ps)
+{
+        for (size_t i = 0; i < cpu->latency_count; i++) {
+                if (cpu->latencies[i].irq != cpu->isr_irq)
+                        continue;
+                if (metric_record(cpu->latencies[i].latency, latency_ps) != 0)
+                        guest_os_fail(cpu->os, -ENOMEM);
+                return;
+        }
+}
+
+static void guest_os_isr_body_done(void *arg)
+{
+        struct guest_os_cpu *cpu = arg;
+        struct guest_os_isr *isr = cpu->isr;
+        size_t activates = isr->config->activates;
+
+        cpu->isr_stage = GUEST_OS_ISR_NONE;
+        cpu->isr = NULL;
+        if (activates != SIZE_MAX && sim_now(cpu->os->sim) < cpu->os->horizon_ps &&
+            guest_os_release_job(&cpu->os->tasks[activates], sim_now(cpu->os->sim)) != 0) {
+                guest_os_fail(cpu->os, -ENOMEM);
+                return;
+        }
+        if (!guest_os_take_irq(cpu))
+                guest_os_request_decision(cpu);
+}
+
+/* The first instruction of the ISR: the latency ends here; the body follows. */
+static void guest_os_isr_entry_done(void *arg)
+{
+        struct guest_os_cpu *cpu = arg;
+        struct guest_os_isr *isr = cpu->isr;
+        int err;
+
+        guest_os_record_latency(cpu, sim_now(cpu->os->sim) - cpu->isr_edge_ps);
+        cpu->isr_stage = GUEST_OS_ISR_BODY;
+        if (isr->hook != NULL)
+                isr->hook(isr->hook_arg, cpu->isr_irq, cpu->isr_edge_ps);
+        if (isr->profiled && cpu->segments.ops != NULL) {
+                mem_exec_segment_init(&isr->segment, &isr->profile, &isr->gen,
+                                      isr->config->instructions);
+                err = cpu->segments.ops->start(cpu->segments.resource, &isr->segment,
+                                               guest_os_isr_body_done, cpu);
+        } else {
+                err = cpu->exec.ops->start(cpu->exec.resource, isr->body_ps, guest_os_isr_body_done,
+                                           cpu);
+        }
+        if (err != 0)
+                guest_os_fail(cpu->os, err);
+}
+
+/*
+ * Take the next pending interrupt, if any: the running job is preempted (it keeps its
+ * remaining work) and the exception entry starts. Interrupts without an ISR in this OS are
+ * acknowledged and dropped. Returns whether an ISR started.
+ */
+static bool guest_os_take_irq(struct guest_os_cpu *cpu)
+{
+        uint32_t irq;
+        sim_time_t edge_ps;
+        struct guest_os_isr *isr = NULL;
+        int err;
+
+        if (cpu->irq.ops == NULL || cpu->isr_stage != GUEST_OS_ISR_NONE ||
+            cpu->switching_to != NULL)
+                return false;
+        while (isr == NULL) {
+                if (!cpu->irq.ops->ack(cpu->irq.resource, &irq, &edge_ps))
+                        return false;
+                isr = guest_os_find_isr(cpu->os, irq);
+        }
+        if (cpu->running != NULL)
+                guest_os_preempt_running(cpu);
+        cpu->isr = isr;
+        cpu->isr_irq = irq;
+        cpu->isr_edge_ps = edge_ps;
+        cpu->isr_stage = GUEST_OS_ISR_ENTRY;
+        err = cpu->exec.ops->start(cpu->exec.resource, cpu->exception_entry_ps,
+                                   guest_os_isr_entry_done, cpu);
+        if (err != 0)
+                guest_os_fail(cpu->os, err);
+        return true;
+}
+
+static void guest_os_irq_signalled(void *arg)
+{
+        (void)guest_os_take_irq(arg);
+}
+
+int guest_os_set_isr_hook(struct guest_os *os, uint32_t irq, guest_os_isr_hook_fn hook, void *arg)
+{
+        struct guest_os_isr *isr = guest_os_find_isr(os, irq);
+
+        if (isr == NULL)
+                return -EINVAL;
+        isr->hook = hook;
+        isr->hook_arg = arg;
+        return 0;
+}
+
+struct irq_signal guest_os_irq_signal(struct guest_os *os, size_t cpu)
+{
+        return (struct irq_signal){ .fn = guest_os_irq_signalled, .arg = &os->cpus[cpu] };
+}
+
+static void guest_os_isr_profile(struct guest_os_isr *isr, const struct memory_profile_config *p)
+{
+        isr->profile = (struct mem_profile){
+                .name = p->name,
+                .instructions = p->instructions,
+                .base_cpi = p->base_cpi,
+                .accesses_per_kilo_instruction = p->accesses_per_kilo_instruction,
+                .working_set_bytes = p->working_set_bytes,
+                .pattern = guest_os_patterns[p->pattern],
+                .stride_bytes = p->stride_bytes,
+                .access_bytes = p->access_bytes,
+                .writes_per_thousand = p->writes_per_thousand,
+        };
+}
+
+int guest_os_set_interrupts(struct guest_os *os, const struct irq_cpu_port *ports,
+                            const struct guest_os_irq_source *sources, size_t source_count,
+                            const uint64_t *isr_bases, uint64_t seed)
+{
+        const struct os_config *config = os->config;
+
+        for (size_t i = 0; i < os->cpu_count; i++) {
+                struct guest_os_cpu *cpu = &os->cpus[i];
+
+                cpu->irq = ports[i];
+                cpu->exception_entry_ps =
+                    cpu->exec.ops->cycles_to_ps(cpu->exec.resource, config->exception_entry_cycles);
+                cpu->latencies = calloc(source_count ? source_count : 1, sizeof(*cpu->latencies));
+                if (cpu->latencies == NULL)
+                        return -ENOMEM;
+                for (size_t s = 0; s < source_count; s++) {
+                        if (sources[s].cpu == i)
+                                cpu->latencies[cpu->latency_count++] =
+                                    (struct guest_os_irq_latency){ .irq = sources[s].irq,
+                                                                   .latency = sources[s].latency };
+                }
+        }
+        os->isrs = calloc(config->isr_count ? config->isr_count : 1, sizeof(*os->isrs));
+        if (os->isrs == NULL)
+                return -ENOMEM;
+        os->isr_count = config->isr_count;
+        for (size_t i = 0; i < config->isr_count; i++) {
+                struct guest_os_isr *isr = &os->isrs[i];
+                const struct isr_config *c = &config->isrs[i];
+                const struct exec_port *exec = &os->cpus[0].exec;
+                uint64_t cycles = c->cycles;
+
+                isr->config = c;
+                if (c->profile != NULL) {
+                        guest_os_isr_profile(isr, c->profile);
+                        if (mem_profile_validate(&isr->profile) != 0 ||
+                            c->profile->pattern == MEMORY_TRACE)
+                                return -EINVAL;
+                        /* without the memory models: the compute estimate */
+                        cycles = (uint64_t)((double)c->instructions * isr->profile.base_cpi);
+                        if (isr_bases != NULL && os->cpus[0].segments.ops != NULL) {
+                                mem_gen_init(&isr->gen, &isr->profile, seed,
+                                             (uint16_t)(0x8000u + i), isr_bases[i]);
+                                isr->profiled = true;
+                        }
+                }
+                isr->body_ps = exec->ops->cycles_to_ps(exec->resource, cycles);
+        }
+        return 0;
 }
 
 /* ---- releases ---- */
@@ -324,6 +553,8 @@ static void guest_os_release(struct sim *sim, void *arg);
 
 static int guest_os_schedule_next_release(struct guest_os_task *task)
 {
+        if (task->config->activation == TASK_EVENT)
+                return 0; /* released by its ISR only */
         task_next_release(&task->generator, &task->next);
         if (task->next.activation_ps >= task->os->horizon_ps ||
             task->next.release_ps == SIM_TIME_MAX)
@@ -333,20 +564,16 @@ static int guest_os_schedule_next_release(struct guest_os_task *task)
         return task->release_event == 0 ? -ENOMEM : 0;
 }
 
-static void guest_os_release(struct sim *sim, void *arg)
+/* Release a job of `task` activated at `activation_ps`: 0 or -ENOMEM. */
+static int guest_os_release_job(struct guest_os_task *task, sim_time_t activation_ps)
 {
-        struct guest_os_task *task = arg;
         struct guest_os_cpu *cpu = task->cpu;
         struct guest_os_job *job;
         uint64_t demand_cycles;
 
-        (void)sim;
-        task->release_event = 0;
         job = guest_os_job_alloc(task->os);
-        if (job == NULL) {
-                guest_os_fail(task->os, -ENOMEM);
-                return;
-        }
+        if (job == NULL)
+                return -ENOMEM;
         /* a profiled job's remaining_ps is only an estimate for the policies (its compute
          * part); its segment decides when it completes */
         demand_cycles =
@@ -355,10 +582,9 @@ static void guest_os_release(struct sim *sim, void *arg)
         *job = (struct guest_os_job){
                 .priority = task->config->priority,
                 .task_index = (uint32_t)(task - task->os->tasks),
-                .activation_ps = task->next.activation_ps,
-                .release_ps = task->next.release_ps,
-                .deadline_ps =
-                    guest_os_add_saturating(task->next.activation_ps, task->config->deadline_ps),
+                .activation_ps = activation_ps,
+                .release_ps = sim_now(task->os->sim),
+                .deadline_ps = guest_os_add_saturating(activation_ps, task->config->deadline_ps),
                 .remaining_ps = cpu->exec.ops->cycles_to_ps(cpu->exec.resource, demand_cycles),
                 .task = task,
         };
@@ -374,7 +600,17 @@ static void guest_os_release(struct sim *sim, void *arg)
                 task->tail->task_next = job;
                 task->tail = job;
         }
-        if (guest_os_schedule_next_release(task) != 0)
+        return 0;
+}
+
+static void guest_os_release(struct sim *sim, void *arg)
+{
+        struct guest_os_task *task = arg;
+
+        (void)sim;
+        task->release_event = 0;
+        if (guest_os_release_job(task, task->next.activation_ps) != 0 ||
+            guest_os_schedule_next_release(task) != 0)
                 guest_os_fail(task->os, -ENOMEM);
 }
 
@@ -457,7 +693,9 @@ static void guest_os_free(struct guest_os *os)
         for (size_t i = 0; i < os->cpu_count; i++) {
                 if (os->cpus[i].ready != NULL)
                         os->sched->destroy(os->cpus[i].ready);
+                free(os->cpus[i].latencies);
         }
+        free(os->isrs);
         for (size_t i = 0; i < os->task_count; i++) {
                 guest_os_free_list(os->tasks[i].head);
                 mem_trace_fini(&os->tasks[i].trace);
@@ -534,14 +772,6 @@ static void guest_os_finish_unreleased(struct guest_os_task *task, sim_time_t en
                 task_next_release(&generator, &pending);
         }
 }
-
-static const enum mem_pattern guest_os_patterns[] = {
-        [MEMORY_SEQUENTIAL] = MEM_PATTERN_SEQUENTIAL,
-        [MEMORY_STRIDED] = MEM_PATTERN_STRIDED,
-        [MEMORY_RANDOM_ACCESS] = MEM_PATTERN_RANDOM,
-        [MEMORY_POINTER_CHASE] = MEM_PATTERN_POINTER_CHASE,
-        [MEMORY_TRACE] = MEM_PATTERN_TRACE,
-};
 
 static int guest_os_compare_u64(const void *a, const void *b)
 {
@@ -665,7 +895,12 @@ void guest_os_destroy(struct guest_os *os)
         for (size_t i = 0; i < os->cpu_count; i++) {
                 struct guest_os_cpu *cpu = &os->cpus[i];
 
-                if (cpu->running != NULL && cpu->running->task->profiled)
+                if (cpu->isr_stage == GUEST_OS_ISR_BODY && cpu->isr->profiled &&
+                    cpu->segments.ops != NULL)
+                        cpu->segments.ops->preempt(cpu->segments.resource);
+                else if (cpu->isr_stage != GUEST_OS_ISR_NONE)
+                        (void)cpu->exec.ops->preempt(cpu->exec.resource);
+                else if (cpu->running != NULL && cpu->running->task->profiled)
                         cpu->segments.ops->preempt(cpu->segments.resource);
                 else if (cpu->running != NULL || cpu->switching_to != NULL)
                         (void)cpu->exec.ops->preempt(cpu->exec.resource);

@@ -47,6 +47,22 @@
  * before `end` but held back by release jitter beyond it are counted then as activations (and
  * as misses under the same rule), so activations = jobs with activation time < end.
  *
+ * Interrupts (guest_os_set_interrupts): each CPU takes interrupts through a struct
+ * irq_cpu_port (models/hw/gic.h: the GIC's CPU interface in AMP, the vCPU's virtual one in a
+ * VM) and is told of them through the struct irq_signal that guest_os_irq_signal returns. When
+ * signalled, and whenever it finishes an ISR or a context switch, a CPU acknowledges the next
+ * pending interrupt (interrupts stay masked during a context switch and during an ISR, so ISRs
+ * do not nest): the running job is preempted at once (it keeps its remaining work; this counts
+ * as one of its preemptions), the exception entry (exception_entry_cycles) executes, and at
+ * its end the ISR's first instruction runs: the interrupt's latency, from the edge the port
+ * reports to this instant, is recorded. Then the ISR's body executes (its cycles, or its
+ * memory profile as one segment when the memory models run), non-preemptible by tasks. At the
+ * body's end an ISR with `activates` releases a job of that event task (activation = release
+ * = now; task.h's TASK_EVENT tasks have no other releases), the next pending interrupt is
+ * taken, and when none is left the scheduler decides again (the preempted job resumes unless
+ * a more urgent one was released). An interrupt whose id has no ISR in the OS is acknowledged
+ * and ignored. Not modelled: nested interrupts and interrupt priorities, a tick.
+ *
  * Errors: if an event or job cannot be allocated while running, the OS stops the kernel
  * (sim_stop) and guest_os_error() returns -ENOMEM from then on.
  */
@@ -58,6 +74,7 @@
 #include <stdint.h>
 
 #include "models/hw/core.h"
+#include "models/hw/gic.h"
 #include "sim/metrics.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
@@ -155,6 +172,33 @@ int guest_os_start(struct guest_os *os, sim_time_t horizon_ps);
  */
 int guest_os_set_memory(struct guest_os *os, const struct mem_exec_port *ports,
                         const uint64_t *task_bases, uint64_t seed, uint32_t line_bytes);
+/* The latency histogram (ps) of interrupt `irq` taken on the OS's CPU `cpu`. */
+struct guest_os_irq_source {
+        size_t cpu;
+        uint32_t irq;
+        struct metric *latency;
+};
+
+/*
+ * Interrupts (call after guest_os_set_memory, if at all, and before the run): CPU i takes
+ * them from ports[i]; `sources` give the latency histograms; ISR i of the config with a
+ * profile runs over addresses from isr_bases[i] (NULL, or no memory models: its compute
+ * estimate, instructions x CPI, as plain work) with a generator seeded by `seed`. 0, -EINVAL
+ * (a profile the models reject) or -ENOMEM.
+ */
+int guest_os_set_interrupts(struct guest_os *os, const struct irq_cpu_port *ports,
+                            const struct guest_os_irq_source *sources, size_t source_count,
+                            const uint64_t *isr_bases, uint64_t seed);
+/*
+ * A model's hook on ISR `irq` (after guest_os_set_interrupts): hook(arg, irq, edge_ps) runs at
+ * the ISR's first instruction, as the driver's handler starting (a virtio device model learns
+ * there that its interrupt reached the guest). It must not call back into the OS. 0, or
+ * -EINVAL when the OS has no ISR for `irq`.
+ */
+typedef void (*guest_os_isr_hook_fn)(void *arg, uint32_t irq, sim_time_t edge_ps);
+int guest_os_set_isr_hook(struct guest_os *os, uint32_t irq, guest_os_isr_hook_fn hook, void *arg);
+/* The IRQ line of the OS's CPU `cpu`, for the GIC or the vCPU to signal. */
+struct irq_signal guest_os_irq_signal(struct guest_os *os, size_t cpu);
 /* Count the jobs still unfinished at `end` (see above). Call once, after the run. */
 void guest_os_finish(struct guest_os *os, sim_time_t end);
 /* 0, or the error that stopped the run. */

@@ -5,9 +5,12 @@
  * Platform generic-4core: every core at 1200 MHz, so 1200 cycles = 1 us.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "models/hw/gic.h"
+#include "models/os/guest_os.h"
 #include "models/platform.h"
 #include "sim/metrics.h"
 #include "sim/scenario.h"
@@ -133,6 +136,85 @@ START_TEST(test_static_partition_response)
 }
 END_TEST
 
+/* What a device model's ISR hook saw. */
+struct hook_record {
+        struct sim *sim;
+        unsigned calls;
+        uint32_t irq;
+        sim_time_t edge_ps;
+        sim_time_t at_ps;
+};
+
+static void hook(void *arg, uint32_t irq, sim_time_t edge_ps)
+{
+        struct hook_record *r = arg;
+
+        r->calls++;
+        r->irq = irq;
+        r->edge_ps = edge_ps;
+        r->at_ps = sim_now(r->sim);
+}
+
+static void raise_nic(struct sim *sim, void *arg)
+{
+        (void)sim;
+        ck_assert_int_eq(gic_raise(arg, 40), 0);
+}
+
+/*
+ * irq_platform.json, static partitioning, trapped path at 1200 MHz (each piece rounded to the
+ * picosecond on its own): hypervisor entry 100 cycles = 83333 ps, handling + injection 1000
+ * cycles = 833333 ps, exit 120 cycles = 100000 ps; guest entry 60 cycles = 50000 ps. Latency
+ * = 83333 + 833333 + 100000 + 50000 = 1066666 ps for the timer (PPI 27, at 0.5 and 1.5 ms)
+ * and for the device's SPI 40, raised by a "device" at 100 us through platform_gic: its ISR
+ * (600 cycles = 500000 ps) releases the event task "handler" (2400 cycles = 2 us), which
+ * completes 2 us later (the core is otherwise idle): response time 2000000 ps. Hypervisor
+ * interrupt time: 3 x (83333 + 833333 + 100000) = 3049998 ps. A hook on the ISR of SPI 40
+ * (a device model's) runs once, at 100 us + 1066666 ps, with the edge at 100 us.
+ */
+START_TEST(test_interrupt_paths_through_platform)
+{
+        struct run run;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "irq_platform.json", &run.scenario, &d);
+
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        run.metrics = metrics_create();
+        run.sim = sim_create(NULL);
+        ck_assert_int_eq(platform_build(&run.scenario, run.sim, run.metrics, &run.platform), 0);
+        ck_assert_ptr_nonnull(platform_gic(run.platform));
+        ck_assert_uint_ne(sim_schedule(run.sim, 100 * US, raise_nic, platform_gic(run.platform)),
+                          0);
+        struct hook_record record = { .sim = run.sim };
+        ck_assert_int_eq(
+            guest_os_set_isr_hook(platform_guest_os(run.platform, 0), 40, hook, &record), 0);
+        ck_assert_int_eq(
+            guest_os_set_isr_hook(platform_guest_os(run.platform, 0), 41, hook, &record), -EINVAL);
+        ck_assert_int_eq(sim_run_until(run.sim, 2 * MS), 0);
+        ck_assert_int_eq(platform_error(run.platform), 0);
+        platform_finish(run.platform, 2 * MS);
+
+        const struct histogram *timer = &metric(&run, "irq/rtos/timer", "latency")->histogram;
+        const struct histogram *nic = &metric(&run, "irq/rtos/nic", "latency")->histogram;
+        ck_assert_uint_eq(metric(&run, "irq/rtos/timer", "raised")->counter, 2);
+        ck_assert_uint_eq(timer->count, 2);
+        ck_assert_uint_eq(timer->min, 1066666);
+        ck_assert_uint_eq(timer->max, 1066666);
+        ck_assert_uint_eq(nic->count, 1);
+        ck_assert_uint_eq(nic->min, 1066666);
+        ck_assert_uint_eq(metric(&run, "vm/rtos/task/handler", "activations")->counter, 1);
+        ck_assert_uint_eq(metric(&run, "vm/rtos/task/handler", "response_time")->histogram.max,
+                          2000000);
+        ck_assert_uint_eq(metric(&run, "hv/core/cpu0", "irqs")->counter, 3);
+        ck_assert_uint_eq(metric(&run, "hv/core/cpu0", "irq_time")->counter, 3049998);
+        ck_assert_uint_eq(record.calls, 1);
+        ck_assert_uint_eq(record.irq, 40);
+        ck_assert_uint_eq(record.edge_ps, 100 * US);
+        ck_assert_uint_eq(record.at_ps, 100 * US + 1066666);
+        run_free(&run);
+}
+END_TEST
+
 int main(void)
 {
         Suite *suite = suite_create("platform_hv");
@@ -140,6 +222,7 @@ int main(void)
         tcase_add_test(tc, test_arinc653_window_response);
         tcase_add_test(tc, test_arinc653_finish_mid_window);
         tcase_add_test(tc, test_static_partition_response);
+        tcase_add_test(tc, test_interrupt_paths_through_platform);
         suite_add_tcase(suite, tc);
         SRunner *runner = srunner_create(suite);
         srunner_run_all(runner, CK_NORMAL);

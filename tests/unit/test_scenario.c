@@ -419,6 +419,61 @@ START_TEST(test_valid_hv_schedulers)
 }
 END_TEST
 
+/* Interrupts: sources, ISRs, an event task, the hypervisor's interrupt path, VM colours. */
+START_TEST(test_valid_interrupts)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "irq_base.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+
+        const struct hv_config *hv = s.hypervisor;
+        ck_assert_uint_eq(hv->irq_entry_cycles, 100);
+        ck_assert_uint_eq(hv->irq_handling_cycles, 800);
+        ck_assert_uint_eq(hv->irq_injection_cycles, 200);
+        ck_assert_uint_eq(hv->irq_exit_cycles, 120);
+        ck_assert(hv->direct_injection);
+        ck_assert_ptr_eq(hv->irq_profile, &s.profiles[0]);
+        ck_assert_uint_eq(hv->irq_instructions, 1200);
+        ck_assert_uint_eq(hv->colour_mask, 0x3); /* colours 0, 1 */
+
+        const struct os_config *os = &s.oses[0];
+        ck_assert_uint_eq(os->colour_mask, 0xc); /* colours 2, 3 */
+        ck_assert_uint_eq(os->exception_entry_cycles, 60);
+        ck_assert_int_eq(os->tasks[1].activation, TASK_EVENT);
+        ck_assert_uint_eq(os->tasks[1].deadline_ps, 200 * SIM_PS_PER_US);
+        ck_assert_uint_eq(os->tasks[1].period_ps, 0);
+        ck_assert_uint_eq(os->isr_count, 2);
+        ck_assert_str_eq(os->isrs[0].name, "tick");
+        ck_assert_uint_eq(os->isrs[0].irq, 27);
+        ck_assert_uint_eq(os->isrs[0].cycles, 300);
+        ck_assert_ptr_null(os->isrs[0].profile);
+        ck_assert_uint_eq(os->isrs[0].activates, 1);
+        ck_assert_uint_eq(os->isrs[1].irq, 40);
+        ck_assert_ptr_eq(os->isrs[1].profile, &s.profiles[0]);
+        ck_assert_uint_eq(os->isrs[1].instructions, 500);
+        ck_assert_uint_eq(os->isrs[1].activates, SIZE_MAX);
+
+        ck_assert_uint_eq(s.irq_source_count, 2);
+        const struct irq_source_config *timer = &s.irq_sources[0];
+        ck_assert_str_eq(timer->name, "timer");
+        ck_assert_int_eq(timer->kind, IRQ_SOURCE_TIMER);
+        ck_assert_uint_eq(timer->irq, IRQ_PPI_VIRT_TIMER); /* the default in a VM */
+        ck_assert_uint_eq(timer->os, 0);
+        ck_assert_uint_eq(timer->cpu, 0);
+        ck_assert_uint_eq(timer->period_ps, 250 * SIM_PS_PER_US);
+        ck_assert_uint_eq(timer->offset_ps, 10 * SIM_PS_PER_US);
+        ck_assert_uint_eq(timer->jitter_ps, 500 * SIM_PS_PER_NS);
+        const struct irq_source_config *nic = &s.irq_sources[1];
+        ck_assert_int_eq(nic->kind, IRQ_SOURCE_DEVICE);
+        ck_assert_uint_eq(nic->irq, 40);
+        ck_assert_uint_eq(nic->period_ps, 0);
+        ck_assert_str_eq(s.requirements[0].entity, "irq/rtos/timer");
+        ck_assert_str_eq(s.requirements[0].name, "latency_p99_us");
+        scenario_free(&s);
+}
+END_TEST
+
 /* ---- malformed scenarios ---- */
 
 struct bad_case {
@@ -599,6 +654,31 @@ static const struct bad_case bad_cases[] = {
         /* linux's guest made fair (line 29); its first task keeps `"priority": 5` (line 31) */
         { "bad_hv_fair_priority.json", -EINVAL, NULL, "$.vms[1].tasks[0].priority", 31, 0,
           "'priority' is not used by scheduler 'fair'" },
+
+        /* ---- interrupts: irq_base.json with one defect ---- */
+        /* the tick ISR serves 26, so the timer's default id 27 has none; reported at the
+         * source object, `    { "name": "timer"`: column 5 */
+        { "bad_irq_no_isr.json", -EINVAL, NULL, "$.interrupts[0]", 32, 5,
+          "VM 'rtos' has no ISR for interrupt 27" },
+        { "bad_irq_activates_periodic.json", -EINVAL, NULL, "$.vms[0].isrs[0].activates", 26, 0,
+          "task 'main' is not an event task" },
+        { "bad_irq_event_period.json", -EINVAL, NULL, "$.vms[0].tasks[1].period_us", 22, 0,
+          "'period_us' does not apply to an event task" },
+        { "bad_irq_device_period.json", -EINVAL, NULL, "$.interrupts[1].period_us", 33, 0,
+          "'period_us' applies to timers only" },
+        { "bad_irq_device_ppi.json", -EINVAL, NULL, "$.interrupts[1].irq", 33, 0,
+          "27 is out of range [32, 1019]" },
+        /* `    "irq_profile": "hv_cod"`: the string starts in column 20 */
+        { "bad_irq_profile.json", -EINVAL, NULL, "$.hypervisor.irq_profile", 13, 20,
+          "unknown profile 'hv_cod'; did you mean 'hv_code'?" },
+        { "bad_irq_target.json", -EINVAL, NULL, "$.interrupts[0].os", 32, 0,
+          "'os' targets an AMP OS; this is a hypervisor design: use 'vm'" },
+        { "bad_irq_isr_body.json", -EINVAL, NULL, "$.vms[0].isrs[0].profile", 26, 0,
+          "an ISR's body is 'cycles' or a 'profile'" },
+        { "bad_irq_vcpu.json", -EINVAL, NULL, "$.interrupts[1].vcpu", 33, 0,
+          "VM 'rtos' has no vCPU 1" },
+        { "bad_irq_req.json", -EINVAL, NULL, "$.requirements[0].metric", 36, 0,
+          "unknown interrupt metric 'latency_p99'" },
 };
 
 START_TEST(test_bad_scenario)
@@ -734,6 +814,7 @@ static Suite *scenario_suite(void)
         tcase_add_test(valid, test_valid_fair);
         tcase_add_test(valid, test_valid_edf);
         tcase_add_test(valid, test_valid_hv_schedulers);
+        tcase_add_test(valid, test_valid_interrupts);
         suite_add_tcase(s, valid);
 
         TCase *bad = tcase_create("malformed");
