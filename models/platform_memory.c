@@ -52,6 +52,7 @@ struct platform_memory {
         struct metric *llc_accesses, *llc_misses;
         struct metric *bus_utilisation, *bus_queue_delay;
         struct metric *dram_utilisation, *dram_requests, *dram_row_hits, *dram_row_conflicts;
+        struct metric *llc_queue_delay, *dram_queue_delay;
         struct metric **throttled_time;     /* per core, NULL when unregulated */
         struct metric **throttled_requests; /* per core */
 };
@@ -406,10 +407,23 @@ static int regulator_metrics(struct platform_memory *m, struct metrics *metrics)
         return 0;
 }
 
+/* What the fast model gives of the resource metrics (platform_memory.h). */
+static int fast_metrics(struct platform_memory *m, struct metrics *metrics)
+{
+        m->llc_accesses = metrics_counter(metrics, "mem/llc", "accesses");
+        m->llc_misses = metrics_counter(metrics, "mem/llc", "misses");
+        m->bus_utilisation = metrics_gauge(metrics, "mem/bus", "utilisation", METRIC_UNIT_RATIO);
+        m->dram_utilisation = metrics_gauge(metrics, "mem/dram", "utilisation", METRIC_UNIT_RATIO);
+        if (m->llc_accesses == NULL || m->llc_misses == NULL || m->bus_utilisation == NULL ||
+            m->dram_utilisation == NULL)
+                return -ENOMEM;
+        return 0;
+}
+
 int platform_memory_metrics(struct platform_memory *m, struct metrics *metrics)
 {
         if (m->fast)
-                return 0;
+                return fast_metrics(m, metrics);
         m->llc_accesses = metrics_counter(metrics, "mem/llc", "accesses");
         m->llc_misses = metrics_counter(metrics, "mem/llc", "misses");
         m->bus_utilisation = metrics_gauge(metrics, "mem/bus", "utilisation", METRIC_UNIT_RATIO);
@@ -418,11 +432,17 @@ int platform_memory_metrics(struct platform_memory *m, struct metrics *metrics)
         m->dram_requests = metrics_counter(metrics, "mem/dram", "requests");
         m->dram_row_hits = metrics_counter(metrics, "mem/dram", "row_hits");
         m->dram_row_conflicts = metrics_counter(metrics, "mem/dram", "row_conflicts");
+        m->llc_queue_delay = metrics_histogram(metrics, "mem/llc", "queue_delay", METRIC_UNIT_PS);
+        m->dram_queue_delay = metrics_histogram(metrics, "mem/dram", "queue_delay", METRIC_UNIT_PS);
         if (m->llc_accesses == NULL || m->llc_misses == NULL || m->bus_utilisation == NULL ||
             m->bus_queue_delay == NULL || m->dram_utilisation == NULL || m->dram_requests == NULL ||
-            m->dram_row_hits == NULL || m->dram_row_conflicts == NULL)
+            m->dram_row_hits == NULL || m->dram_row_conflicts == NULL ||
+            m->llc_queue_delay == NULL || m->dram_queue_delay == NULL)
                 return -ENOMEM;
         m->bus.queue_delay_histogram = &m->bus_queue_delay->histogram;
+        m->dram.queue_delay_histogram = &m->dram_queue_delay->histogram;
+        for (size_t i = 0; i < m->exec_up; i++)
+                m->exec[i].slot_wait_histogram = &m->llc_queue_delay->histogram;
         return regulator_metrics(m, metrics);
 }
 
@@ -460,10 +480,32 @@ void platform_memory_sync(struct platform_memory *m)
                 mem_fast_sync(&m->fast_system);
 }
 
+/* The fast model's resource metrics: its expected L1 misses are the LLC's accesses (lookups
+ * from L1 misses), its expected LLC misses the LLC's misses; utilisations from the busy time
+ * it integrated over the run. */
+static void finish_fast(struct platform_memory *m, sim_time_t end)
+{
+        const struct mem_fast_system *s = &m->fast_system;
+        uint64_t accesses = 0, misses = 0;
+
+        mem_fast_sync(&m->fast_system);
+        for (size_t i = 0; i < m->cores; i++) {
+                accesses += s->cores[i].l1_misses;
+                misses += s->cores[i].llc_misses;
+        }
+        metric_add(m->llc_accesses, accesses);
+        metric_add(m->llc_misses, misses);
+        metric_set(m->bus_utilisation, end ? s->bus_busy_ps / (double)end : 0.0);
+        metric_set(m->dram_utilisation, end ? s->dram_busy_ps / (double)end : 0.0);
+}
+
 void platform_memory_finish(struct platform_memory *m, sim_time_t end)
 {
-        if (m->fast)
+        if (m->fast) {
+                if (m->llc_accesses != NULL)
+                        finish_fast(m, end);
                 return;
+        }
         for (size_t i = 0; i < m->cores; i++) {
                 const struct cache_counters *c = cache_counters_of(&m->llc, (uint16_t)i);
 
@@ -481,5 +523,10 @@ void platform_memory_finish(struct platform_memory *m, sim_time_t end)
 
 int platform_memory_error(const struct platform_memory *m)
 {
-        return m->fast ? 0 : m->bus.histogram_error;
+        if (m->fast)
+                return 0;
+        for (size_t i = 0; i < m->exec_up; i++)
+                if (m->exec[i].histogram_error != 0)
+                        return m->exec[i].histogram_error;
+        return m->bus.histogram_error != 0 ? m->bus.histogram_error : m->dram.histogram_error;
 }

@@ -15,14 +15,29 @@
  * and a struct mem_exec_port for profiled segments; both run on the same engine, so the core is
  * busy with one or the other. Core i is initiator i.
  *
- * Metrics (created by platform_memory_metrics, set by platform_memory_finish), detailed only
- * (the fast model has no transactions): mem/llc accesses and misses (counters); mem/bus
- * utilisation (gauge) and queue_delay (histogram, ps: every grant's wait for the bus);
- * mem/dram utilisation (gauge: data-bus time over the run, averaged over channels), requests,
- * row_hits, row_conflicts (counters); mem/regulator/<core> throttled_time (gauge, ps: total time
- * its requests were held) and throttled_requests (counter), for regulated cores. In fast mode
- * mem/regulator/<core> throttled_time is not available either; per-task metrics (guest_os.h)
- * are given by both fidelities.
+ * Metrics (created by platform_memory_metrics, set by platform_memory_finish). Per resource:
+ *   mem/llc   accesses, misses (counters): detailed, the shared LLC's lookups (L1 misses and
+ *             L1 write-backs written into it) and misses; fast, the model's expected LLC
+ *             lookups from L1 misses and its expected LLC misses (mem_fast.h), summed over the
+ *             cores;
+ *             queue_delay (histogram, ps; detailed only): per LLC lookup from an L1 miss, the
+ *             time it waited for one of its core's miss slots (MSHRs) before the lookup, 0 when
+ *             one was free (mem_exec.h's slot_wait_histogram). That is the queue in front of the
+ *             LLC in this model: the LLC itself serves a lookup at its hit latency, without
+ *             contention between cores (mem_exec_attach_llc);
+ *   mem/bus   utilisation (gauge, ratio: busy lane time over the run, averaged over lanes; fast:
+ *             the model's bus utilisation integrated over the run); queue_delay (histogram, ps;
+ *             detailed only: every grant's wait for the bus);
+ *   mem/dram  utilisation (gauge, ratio: data-bus time over the run, averaged over channels;
+ *             fast: the model's data-bus utilisation integrated over the run, the same
+ *             definition); queue_delay (histogram, ps; detailed only: every request's time from
+ *             its arrival at the controller until the controller chooses it, dram.h); requests,
+ *             row_hits, row_conflicts (counters, detailed only);
+ *   mem/regulator/<core>  throttled_time (gauge, ps: total time its requests were held) and
+ *             throttled_requests (counter), for regulated cores, detailed only.
+ * The fast model has mean queue lengths but no distributions and no transactions, so the
+ * histograms, the DRAM counters and the regulator's metrics exist in detailed fidelity only.
+ * Per-task metrics (guest_os.h) are given by both fidelities.
  */
 #ifndef MOSAIC_MODELS_PLATFORM_MEMORY_H
 #define MOSAIC_MODELS_PLATFORM_MEMORY_H

@@ -1,5 +1,7 @@
 #include "models/hw/cache.h"
 
+#include "models/hw/cache_priv.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -76,6 +78,7 @@ int cache_init(struct cache *cache, const struct cache_config *config, struct si
         if (cache->colours == 0)
                 cache->colours = 1;
         cache->hit_ps = sim_cycles_to_ps(config->hit_cycles, config->clock_hz);
+        cache->lean = config->replacement == CACHE_LRU && config->coherence == NULL;
         rng_init_named(&cache->rng, config->seed, config->name != NULL ? config->name : "cache");
         mshr_count = (size_t)config->initiators * config->mshrs_per_initiator;
         cache->tags = calloc((size_t)cache->sets * config->ways, sizeof(*cache->tags));
@@ -136,15 +139,9 @@ void cache_fini(struct cache *cache)
 
 /* ---- tag array ---------------------------------------------------------------------------- */
 
-/* Stamps are 32-bit: a set's clock that reaches this limit is renumbered (lru_renumber). A
- * build may lower it to exercise the renumbering. */
-#ifndef CACHE_LRU_CLOCK_LIMIT
-#define CACHE_LRU_CLOCK_LIMIT UINT32_MAX
-#endif
-
 static size_t set_base(const struct cache *cache, uint32_t set)
 {
-        return (size_t)set * cache->ways;
+        return cache_set_base(cache, set);
 }
 
 /*
@@ -152,59 +149,27 @@ static size_t set_base(const struct cache *cache, uint32_t set)
  * with the top bit set (invalid ways hold 0), packed eight to a word, way w in byte w % 8 of
  * word w / 8. A scan compares eight ways with a few word operations and reads only the tags
  * of ways whose byte matches (one, barring a 1-in-128 collision per way), so a 16-way lookup
- * reads 16 bytes and one tag instead of 128 bytes of tags.
+ * reads 16 bytes and one tag instead of 128 bytes of tags (cache_find in cache_priv.h).
  */
-#define BYTES_01 0x0101010101010101ULL
-#define BYTES_7F 0x7F7F7F7F7F7F7F7FULL
-
 static inline uint64_t fingerprint_of(uint64_t line_addr)
 {
-        return 0x80U | (line_addr * 0x9E3779B97F4A7C15ULL) >> 57;
+        return cache_fingerprint_of(line_addr);
 }
 
 static inline void fingerprint_set(struct cache *cache, uint32_t set, unsigned way,
                                    uint64_t fingerprint)
 {
-        uint64_t *word = &cache->fingerprints[(size_t)set * cache->fingerprint_words + way / 8];
-        unsigned shift = 8 * (way % 8);
-
-        *word = (*word & ~(0xFFULL << shift)) | fingerprint << shift;
-}
-
-static inline int cache_find(const struct cache *cache, uint32_t set, uint64_t line_addr)
-{
-        const uint64_t *words = &cache->fingerprints[(size_t)set * cache->fingerprint_words];
-        const uint64_t *tags = &cache->tags[set_base(cache, set)];
-        uint64_t pattern = fingerprint_of(line_addr) * BYTES_01;
-
-        /* Which tag is compared depends on the fingerprints: start reading the tags (and the
-         * set's state, used next) while they are scanned, rather than after. */
-        __builtin_prefetch(tags);
-        __builtin_prefetch(&cache->set_state[set]);
-
-        for (uint32_t k = 0; k < cache->fingerprint_words; k++) {
-                uint64_t x = words[k] ^ pattern;
-                /* bit 7 of each byte of x that is zero: no carries cross bytes, so exact */
-                uint64_t match = ~(((x & BYTES_7F) + BYTES_7F) | x | BYTES_7F);
-
-                for (; match != 0; match &= match - 1) {
-                        uint32_t w = 8 * k + (uint32_t)__builtin_ctzll(match) / 8;
-
-                        if (tags[w] == line_addr + 1)
-                                return (int)w;
-                }
-        }
-        return -1;
+        cache_fingerprint_set(cache, set, way, fingerprint);
 }
 
 /*
  * Exact LRU as access stamps: each access to a way stores the set's incremented clock, so the
  * least recent of any group of valid ways is the one with the smallest stamp (stamps of valid
  * ways are distinct: each was taken at that way's last access, the fill included). When a
- * set's clock reaches CACHE_LRU_CLOCK_LIMIT, its valid ways are renumbered 1..n in the same
- * order and the clock restarts at n, which changes no comparison.
+ * set's clock reaches CACHE_LRU_CLOCK_LIMIT (cache_priv.h), its valid ways are renumbered 1..n
+ * in the same order and the clock restarts at n, which changes no comparison.
  */
-__attribute__((noinline, cold)) static void lru_renumber(struct cache *cache, uint32_t set)
+__attribute__((noinline, cold)) void cache_lru_renumber(struct cache *cache, uint32_t set)
 {
         struct cache_set *s = &cache->set_state[set];
         uint32_t *stamps = &cache->stamps[set_base(cache, set)];
@@ -225,38 +190,13 @@ __attribute__((noinline, cold)) static void lru_renumber(struct cache *cache, ui
 
 static inline void lru_touch(struct cache *cache, uint32_t set, unsigned way)
 {
-        struct cache_set *s = &cache->set_state[set];
-
-        if (s->policy >= CACHE_LRU_CLOCK_LIMIT)
-                lru_renumber(cache, set);
-        cache->stamps[set_base(cache, set) + way] = (uint32_t)++s->policy;
+        cache_lru_touch(cache, set, way);
 }
 
 /* The least recently accessed way of `candidates` (non-zero, all valid). */
 static inline unsigned lru_victim(const struct cache *cache, uint32_t set, uint64_t candidates)
 {
-        const uint32_t *stamps = &cache->stamps[set_base(cache, set)];
-        unsigned victim = (unsigned)__builtin_ctzll(candidates);
-        uint32_t oldest = stamps[victim];
-
-        if (candidates == cache->all_ways) { /* the common case: a plain scan */
-                for (unsigned w = 1; w < cache->ways; w++) {
-                        if (stamps[w] < oldest) {
-                                oldest = stamps[w];
-                                victim = w;
-                        }
-                }
-                return victim;
-        }
-        for (uint64_t rest = candidates & (candidates - 1); rest != 0; rest &= rest - 1) {
-                unsigned w = (unsigned)__builtin_ctzll(rest);
-
-                if (stamps[w] < oldest) {
-                        oldest = stamps[w];
-                        victim = w;
-                }
-        }
-        return victim;
+        return cache_lru_victim(cache, set, candidates);
 }
 
 /* Invalidate a line. */
@@ -440,21 +380,23 @@ static bool cache_needs_upgrade(struct cache *cache, uint64_t line_addr, enum me
         return state == COH_S || state == COH_I;
 }
 
-/* A functional miss: everything but the access count and the directory. */
-static struct cache_outcome cache_miss(struct cache *cache, uint64_t line_addr, uint32_t set,
-                                       enum mem_op op, uint16_t initiator)
+/* A functional miss: everything but the access count and the directory. Returns whether a
+ * dirty line was evicted, with its address in *writeback_addr (else CACHE_NO_WRITEBACK). */
+static bool cache_miss(struct cache *cache, uint64_t line_addr, uint32_t set, enum mem_op op,
+                       uint16_t initiator, uint64_t *writeback_addr)
 {
-        uint64_t writeback_addr = 0;
         bool writeback;
         int way;
 
         cache->counters[initiator].misses++;
         way = cache_victim(cache, set, initiator);
         assert(way >= 0 && "functional access into a set with every way awaiting a fill");
-        writeback = cache_install(cache, set, (unsigned)way, line_addr, initiator, &writeback_addr);
+        writeback = cache_install(cache, set, (unsigned)way, line_addr, initiator, writeback_addr);
+        if (!writeback)
+                *writeback_addr = CACHE_NO_WRITEBACK;
         if (op == MEM_WRITE)
                 cache->set_state[set].dirty |= 1ULL << way;
-        return (struct cache_outcome){ .writeback = writeback, .writeback_addr = writeback_addr };
+        return writeback;
 }
 
 /* A functional access of a cache in a coherence domain, but for the access count. */
@@ -468,7 +410,11 @@ cache_access_coherent(struct cache *cache, uint64_t line_addr, uint32_t set, int
         if (way < 0) {
                 struct coherence_result coherence = cache_coherence_op(cache, line_addr, op);
 
-                out = cache_miss(cache, line_addr, set, op, initiator);
+                out.hit = false;
+                out.writeback =
+                    cache_miss(cache, line_addr, set, op, initiator, &out.writeback_addr);
+                if (!out.writeback)
+                        out.writeback_addr = 0;
                 out.coherence = coherence;
                 return out;
         }
@@ -480,23 +426,55 @@ cache_access_coherent(struct cache *cache, uint64_t line_addr, uint32_t set, int
         return out;
 }
 
+/* A hit without a coherence domain. */
+static inline void cache_hit(struct cache *cache, uint32_t set, int way, enum mem_op op)
+{
+        cache_touch(cache, set, (unsigned)way);
+        if (op == MEM_WRITE)
+                cache->set_state[set].dirty |= 1ULL << way;
+}
+
 struct cache_outcome cache_access(struct cache *cache, uint64_t addr, enum mem_op op,
                                   uint16_t initiator)
 {
         uint64_t line_addr = addr >> cache->line_shift;
         uint32_t set = (uint32_t)line_addr & cache->set_mask;
         int way = cache_find(cache, set, line_addr);
+        uint64_t writeback_addr;
+        bool writeback;
 
         assert(initiator < cache->config->initiators);
         cache->counters[initiator].accesses++;
         if (cache->config->coherence != NULL)
                 return cache_access_coherent(cache, line_addr, set, way, op, initiator);
-        if (way < 0)
-                return cache_miss(cache, line_addr, set, op, initiator);
-        cache_touch(cache, set, (unsigned)way);
-        if (op == MEM_WRITE)
-                cache->set_state[set].dirty |= 1ULL << way;
-        return (struct cache_outcome){ .hit = true };
+        if (way >= 0) {
+                cache_hit(cache, set, way, op);
+                return (struct cache_outcome){ .hit = true };
+        }
+        writeback = cache_miss(cache, line_addr, set, op, initiator, &writeback_addr);
+        return (struct cache_outcome){ .writeback = writeback,
+                                       .writeback_addr = writeback ? writeback_addr : 0 };
+}
+
+bool cache_access_rest(struct cache *cache, uint64_t line_addr, uint32_t set, int way,
+                       enum mem_op op, uint16_t initiator, uint64_t *writeback_addr)
+{
+        assert(initiator < cache->config->initiators);
+        cache->counters[initiator].accesses++;
+        if (cache->config->coherence != NULL) {
+                struct cache_outcome out =
+                    cache_access_coherent(cache, line_addr, set, way, op, initiator);
+
+                *writeback_addr = out.writeback ? out.writeback_addr : CACHE_NO_WRITEBACK;
+                return out.hit;
+        }
+        if (way >= 0) {
+                cache_hit(cache, set, way, op);
+                *writeback_addr = CACHE_NO_WRITEBACK;
+                return true;
+        }
+        (void)cache_miss(cache, line_addr, set, op, initiator, writeback_addr);
+        return false;
 }
 
 bool cache_contains(const struct cache *cache, uint64_t addr)

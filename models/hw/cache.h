@@ -138,6 +138,7 @@ struct cache {
         uint32_t ways;
         unsigned line_shift;
         enum cache_replacement replacement;
+        bool lean; /* CACHE_LRU without coherence: cache_priv.h's inline path does it all */
         uint64_t all_ways;
         uint64_t colours;
         sim_time_t hit_ps;

@@ -121,12 +121,18 @@ static void dram_refresh(struct dram_channel *ch, sim_time_t now)
 /* FR-FCFS: the oldest row hit, else the oldest request. Returns it and its predecessor. */
 static struct mem_request *dram_choose(struct dram_channel *ch, struct mem_request **prev_out)
 {
+        const struct dram *dram = ch->dram;
+        unsigned bank_shift = dram->offset_bits + dram->channel_bits + dram->column_bits;
+        unsigned row_shift = bank_shift + dram->bank_bits;
+        uint64_t bank_mask = (1ULL << dram->bank_bits) - 1, row_mask = dram->config->rows - 1;
         struct mem_request *prev = NULL;
 
         for (struct mem_request *req = ch->queue.head; req != NULL; prev = req, req = req->next) {
-                struct dram_address a = dram_decode(ch->dram, req->addr);
+                /* dram_decode's bank and row */
+                uint64_t bank = (req->addr >> bank_shift) & bank_mask;
+                uint64_t row = (req->addr >> row_shift) & row_mask;
 
-                if (ch->banks[a.bank].open_row == (int64_t)a.row) {
+                if (ch->banks[bank].open_row == (int64_t)row) {
                         *prev_out = prev;
                         return req;
                 }
@@ -200,6 +206,10 @@ static void dram_choice(struct sim *sim, void *arg)
         if (req == NULL)
                 return;
         mem_fifo_remove(&ch->queue, prev, req);
+        ch->stats.queue_delay_ps += now - req->done_ps;
+        if (ch->dram->queue_delay_histogram != NULL &&
+            histogram_record(ch->dram->queue_delay_histogram, now - req->done_ps) != 0)
+                ch->dram->histogram_error = -ENOMEM;
         rc = mem_done_queue_push(&ch->done, req, dram_issue(ch, req, now));
         assert(rc == 0);
         (void)rc;
@@ -209,10 +219,12 @@ static void dram_choice(struct sim *sim, void *arg)
 static int dram_submit(void *target, struct mem_request *req)
 {
         struct dram *dram = target;
-        struct dram_channel *ch = &dram->channels[dram_decode(dram, req->addr).channel];
+        struct dram_address a = dram_decode(dram, req->addr);
+        struct dram_channel *ch = &dram->channels[a.channel];
 
         if (dram->config->queue_limit != 0 && ch->queue.length >= dram->config->queue_limit)
                 return -EBUSY;
+        req->done_ps = sim_now(dram->sim); /* arrival, for the queueing delay */
         mem_fifo_push(&ch->queue, req);
         dram_arm(ch);
         return 0;

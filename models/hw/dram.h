@@ -32,7 +32,10 @@
  * closes every row and keeps every bank busy for tRFC. It is applied when the controller
  * next chooses (requests arriving during a refresh wait for its end and find their rows
  * closed). Completions run in class SIM_PRIO_HIGH at the end of the data transfer. Counters:
- * row hits, empties, conflicts, refreshes, per channel. No allocation after init.
+ * row hits, empties, conflicts, refreshes, per channel, and the queueing delay (the time from a
+ * request's arrival until the controller chooses it: behind other requests, a refresh, or the
+ * previous request's CAS), summed per channel and, optionally, every sample in a histogram.
+ * No allocation after init (but the histogram's own buckets).
  *
  * Integration: the platform's "dram" entry (clock, geometry, timings from the part's
  * datasheet, e.g. DDR4-2400 on the ZCU102) builds one controller as the interconnect's target;
@@ -46,6 +49,7 @@
 
 #include "models/hw/mem_port.h"
 #include "sim/sim.h"
+#include "sim/stats.h"
 
 struct dram_config {
         uint64_t clock_hz;
@@ -83,6 +87,7 @@ struct dram_channel_stats {
         uint64_t row_empty;
         uint64_t row_conflicts;
         uint64_t refreshes;
+        sim_time_t queue_delay_ps; /* sum over requests of (chosen - arrival) */
 };
 
 struct dram_channel {
@@ -103,6 +108,11 @@ struct dram {
         struct dram_channel *channels;
         unsigned offset_bits, channel_bits, column_bits, bank_bits;
         sim_time_t t_rcd_ps, t_rp_ps, t_cl_ps, t_ras_ps, burst_ps, t_refi_ps, t_rfc_ps;
+        /* Optional (set after init, NULL: none): every request's queueing delay in ps (the
+         * time from its arrival at the controller until the controller chooses it); a failed
+         * record (-ENOMEM) is kept in histogram_error. */
+        struct histogram *queue_delay_histogram;
+        int histogram_error;
 };
 
 /* 0, -EINVAL, -ENOMEM. The config must outlive the controller. */

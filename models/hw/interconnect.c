@@ -19,6 +19,10 @@ int interconnect_init(struct interconnect *ic, const struct interconnect_config 
                 interconnect_fini(ic);
                 return -ENOMEM;
         }
+        /* the common size (a cache line's worth, or whatever comes first) converted once */
+        ic->memo_size_bytes = 64;
+        ic->memo_transfer_ps = sim_cycles_to_ps(
+            (64 + (uint64_t)config->width_bytes - 1) / config->width_bytes, config->clock_hz);
         for (size_t i = 0; i < ic->lane_count; i++)
                 ic->lanes[i] =
                     (struct interconnect_lane){ .ic = ic,
@@ -41,9 +45,11 @@ void interconnect_fini(struct interconnect *ic)
 
 sim_time_t interconnect_transfer_ps(const struct interconnect *ic, uint32_t size_bytes)
 {
-        uint64_t beats =
-            (size_bytes + (uint64_t)ic->config->width_bytes - 1) / ic->config->width_bytes;
+        uint64_t beats;
 
+        if (size_bytes == ic->memo_size_bytes)
+                return ic->memo_transfer_ps;
+        beats = (size_bytes + (uint64_t)ic->config->width_bytes - 1) / ic->config->width_bytes;
         return sim_cycles_to_ps(beats, ic->config->clock_hz);
 }
 

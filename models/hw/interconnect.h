@@ -85,6 +85,9 @@ struct interconnect {
          * failed record (-ENOMEM) is kept in histogram_error. */
         struct histogram *queue_delay_histogram;
         int histogram_error;
+        /* interconnect_transfer_ps of one size, converted at init (64 bytes) */
+        uint32_t memo_size_bytes;
+        sim_time_t memo_transfer_ps;
 };
 
 /* 0, -EINVAL, -ENOMEM. The config (and its arrays) must outlive the interconnect. */

@@ -1,10 +1,13 @@
 #include "models/hw/mem_exec.h"
 
+#include "models/hw/cache_priv.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
 
 #define MEM_EXEC_DEFAULT_LOOKAHEAD_PS SIM_PS_PER_US
+#define PREFETCH_AHEAD                4            /* accesses: see run_local */
 #define MEM_EXEC_MAX_STEP             (1ULL << 32) /* instructions per compute step */
 
 void mem_exec_segment_init(struct mem_exec_segment *seg, const struct mem_profile *profile,
@@ -38,7 +41,8 @@ int mem_exec_init(struct mem_exec *e, const struct mem_exec_config *config, stru
                   struct cache *l1, const struct mem_port *downstream)
 {
         if (config->clock_hz == 0 || config->mshrs == 0 || config->mshrs > MEM_EXEC_MAX_MSHRS ||
-            l1 == NULL || downstream == NULL || l1->config->line_bytes == 0 ||
+            l1 == NULL || downstream == NULL || config->initiator >= l1->config->initiators ||
+            l1->config->line_bytes == 0 ||
             (l1->config->line_bytes & (l1->config->line_bytes - 1)) != 0)
                 return -EINVAL;
         *e = (struct mem_exec){ .config = config,
@@ -62,6 +66,7 @@ int mem_exec_init(struct mem_exec *e, const struct mem_exec_config *config, stru
 
 void mem_exec_attach_llc(struct mem_exec *e, struct cache *llc)
 {
+        assert(e->config->initiator < llc->config->initiators);
         e->llc = llc;
         e->llc_hit_ps = sim_cycles_to_ps(llc->config->hit_cycles, llc->config->clock_hz);
 }
@@ -154,29 +159,51 @@ static void submit_slot(struct mem_exec *e, struct mem_exec_slot *slot, uint64_t
         (void)rc;
 }
 
+/*
+ * Local (decoupled-LLC) fills in flight: their completion times, kept sorted in a ring
+ * (local_fill_done[(local_fill_head + i) % MEM_EXEC_MAX_MSHRS], i < local_fills, earliest
+ * first). They are added at local_ps + llc_hit_ps with local_ps never decreasing, so an
+ * insertion normally lands at the tail; the loop keeps the order in any case. The ring may
+ * still hold fills done by the engine's time (run_local releases them only when the slots
+ * look taken): fills_in_use releases them first, and the latest of them is past the engine's
+ * time only if it is not done.
+ */
+#define LOCAL_FILL_MASK (MEM_EXEC_MAX_MSHRS - 1)
+_Static_assert((MEM_EXEC_MAX_MSHRS & LOCAL_FILL_MASK) == 0, "the ring needs a power of two");
+
+static inline sim_time_t *local_fill_at(struct mem_exec *e, uint32_t i)
+{
+        return &e->local_fill_done[(e->local_fill_head + i) & LOCAL_FILL_MASK];
+}
+
+static inline void local_fill_add(struct mem_exec *e, sim_time_t when)
+{
+        uint32_t i = e->local_fills;
+
+        assert(i < MEM_EXEC_MAX_MSHRS);
+        for (; __builtin_expect(i > 0 && *local_fill_at(e, i - 1) > when, 0); i--)
+                *local_fill_at(e, i) = *local_fill_at(e, i - 1);
+        *local_fill_at(e, i) = when;
+        e->local_fills++;
+}
+
 /* Fill MSHRs in use: kernel fills and local (decoupled-LLC) fills. Local fills done by the
  * engine's time are released first. */
 static uint32_t fills_in_use(struct mem_exec *e)
 {
-        uint32_t i = 0;
-
-        while (i < e->local_fills) {
-                if (e->local_fill_done[i] <= e->local_ps)
-                        e->local_fill_done[i] = e->local_fill_done[--e->local_fills];
-                else
-                        i++;
+        while (e->local_fills > 0 && e->local_fill_done[e->local_fill_head] <= e->local_ps) {
+                e->local_fill_head = (e->local_fill_head + 1) & LOCAL_FILL_MASK;
+                e->local_fills--;
         }
         return e->config->mshrs - e->free_fills + e->local_fills;
 }
 
-static sim_time_t local_fill_extreme(const struct mem_exec *e, bool latest)
+/* The earliest or the latest local fill's completion (none: SIM_TIME_MAX or 0). */
+static sim_time_t local_fill_extreme(struct mem_exec *e, bool latest)
 {
-        sim_time_t t = latest ? 0 : SIM_TIME_MAX;
-
-        for (uint32_t i = 0; i < e->local_fills; i++)
-                if (latest ? e->local_fill_done[i] > t : e->local_fill_done[i] < t)
-                        t = e->local_fill_done[i];
-        return t;
+        if (e->local_fills == 0)
+                return latest ? 0 : SIM_TIME_MAX;
+        return *local_fill_at(e, latest ? e->local_fills - 1 : 0);
 }
 
 /* Move the engine's clock to `when` as a stall. */
@@ -186,6 +213,13 @@ static void stall_until(struct mem_exec *e, sim_time_t when)
                 return;
         stats_add_time(e, when - e->local_ps, offsetof(struct mem_exec_stats, stall_ps));
         e->local_ps = when;
+}
+
+/* A fill got its slot `ps` after its L1 miss: into the optional histogram. */
+static void record_slot_wait(struct mem_exec *e, sim_time_t ps)
+{
+        if (e->slot_wait_histogram != NULL && histogram_record(e->slot_wait_histogram, ps) != 0)
+                e->histogram_error = -ENOMEM;
 }
 
 enum issue_result { ISSUED, ISSUE_LATER, ISSUE_WAIT };
@@ -210,8 +244,9 @@ static enum issue_result issue_pending(struct mem_exec *e, struct mem_exec_segme
         if (!seg->miss_pending)
                 return ISSUED;
         seg->miss_pending = false;
+        record_slot_wait(e, e->local_ps - seg->miss_ps);
         if (seg->miss_local) {
-                e->local_fill_done[e->local_fills++] = e->local_ps + e->llc_hit_ps;
+                local_fill_add(e, e->local_ps + e->llc_hit_ps);
                 return ISSUED;
         }
         e->epoch_fills++;
@@ -225,91 +260,223 @@ static void add_writeback(struct mem_exec *e, struct mem_exec_segment *seg, uint
         seg->writeback_lines[seg->writebacks_pending++] = addr >> e->line_shift;
 }
 
-/* An L1 miss of `line` (and the L1's dirty victim, if any): with a decoupled LLC, look the
- * LLC up now. */
-static void l1_missed(struct mem_exec *e, struct mem_exec_segment *seg, uint64_t line,
-                      const struct cache_outcome *out)
+/* Add the counters of `d` to the segment's and the engine's. */
+static void stats_flush(struct mem_exec *e, struct mem_exec_segment *seg,
+                        const struct mem_exec_stats *d)
 {
-        struct cache_outcome llc;
+        struct mem_exec_stats *to[2] = { &seg->stats, &e->totals };
+
+        for (unsigned i = 0; i < 2; i++) {
+                to[i]->instructions += d->instructions;
+                to[i]->accesses += d->accesses;
+                to[i]->l1_misses += d->l1_misses;
+                to[i]->llc_misses += d->llc_misses;
+                to[i]->writebacks += d->writebacks;
+                to[i]->compute_ps += d->compute_ps;
+                to[i]->hit_ps += d->hit_ps;
+                to[i]->stall_ps += d->stall_ps;
+        }
+}
+
+/* An L1 miss of `line` (and the L1's dirty victim at `writeback`, if not CACHE_NO_WRITEBACK):
+ * with a decoupled LLC, look the LLC up now. Counts go to `d`. */
+static inline void l1_missed(struct mem_exec *e, struct mem_exec_segment *seg, uint64_t line,
+                             uint64_t writeback, struct mem_exec_stats *d)
+{
+        uint64_t llc_writeback;
+        bool hit;
 
         seg->miss_pending = true;
         seg->miss_local = false;
         seg->miss_line = line;
-        if (out->writeback) {
-                seg->stats.writebacks++;
-                e->totals.writebacks++;
-        }
+        if (writeback != CACHE_NO_WRITEBACK)
+                d->writebacks++;
         if (e->llc == NULL) {
-                if (out->writeback)
-                        add_writeback(e, seg, out->writeback_addr);
+                if (writeback != CACHE_NO_WRITEBACK)
+                        add_writeback(e, seg, writeback);
                 return;
         }
-        if (out->writeback) {
-                llc = cache_access(e->llc, out->writeback_addr, MEM_WRITE, e->config->initiator);
-                if (llc.writeback)
-                        add_writeback(e, seg, llc.writeback_addr);
+        if (writeback != CACHE_NO_WRITEBACK) {
+                (void)cache_access_lean(e->llc, writeback, MEM_WRITE, e->config->initiator,
+                                        &llc_writeback);
+                if (llc_writeback != CACHE_NO_WRITEBACK)
+                        add_writeback(e, seg, llc_writeback);
         }
-        llc = cache_access(e->llc, line << e->line_shift, MEM_READ, e->config->initiator);
-        if (llc.writeback)
-                add_writeback(e, seg, llc.writeback_addr);
-        seg->miss_local = llc.hit;
-        if (!llc.hit) {
-                seg->stats.llc_misses++;
-                e->totals.llc_misses++;
-        }
+        hit = cache_access_lean(e->llc, line << e->line_shift, MEM_READ, e->config->initiator,
+                                &llc_writeback);
+        if (llc_writeback != CACHE_NO_WRITEBACK)
+                add_writeback(e, seg, llc_writeback);
+        seg->miss_local = hit;
+        if (!hit)
+                d->llc_misses++;
 }
 
-/* Run the compute before the next access and perform that access in L1. */
-static void step(struct mem_exec *e, struct mem_exec_segment *seg)
+/*
+ * Run the segment from a point where nothing is pending, the engine is less than `lookahead`
+ * ahead of `now` and instructions are left: the compute before each access, the access in L1,
+ * and an L1 miss that hits the decoupled LLC without a write-back to send, exactly as the
+ * general loop of advance() (step, then issue_pending and the dependent-load stall) would,
+ * with the engine's clock, the segment's progress and the counters in locals. Stops at the
+ * lookahead bound, at the end of the instructions, or with a miss pending that the general
+ * loop must handle (one that goes below the LLC, write-backs, or no free slot).
+ */
+static void run_local(struct mem_exec *e, struct mem_exec_segment *seg, sim_time_t now,
+                      sim_time_t lookahead)
 {
-        uint64_t n, total_q16;
-        struct cache_outcome out;
-        sim_time_t ps;
+        const struct mem_exec_config *config = e->config;
+        const struct mem_profile *profile = seg->profile;
+        bool no_accesses =
+            profile->accesses_per_kilo_instruction == 0 && profile->pattern != MEM_PATTERN_TRACE;
+        bool dependent = is_dependent(seg);
+        uint64_t mask = seg->own_colours ? seg->colour_mask : config->colour_mask;
+        uint64_t base = seg->own_colours ? seg->colour_base : config->colour_base;
+        uint64_t ps_q16 = seg->ps_per_instruction_q16;
+        sim_time_t l1_hit_ps = e->l1_hit_ps, llc_hit_ps = e->llc_hit_ps;
+        struct cache *l1 = e->l1, *llc = e->llc;
+        const struct histogram *waits = e->slot_wait_histogram;
+        unsigned line_shift = e->line_shift;
+        struct mem_exec_stats d = { 0 };
+        sim_time_t local_ps = e->local_ps;
+        uint64_t left = seg->instructions_left;
+        uint64_t gap_left = seg->gap_left;
+        uint64_t fraction = seg->compute_fraction_q16;
+        bool has_next = seg->has_next;
+        uint64_t next_addr = seg->next.addr; /* of the access `has_next` holds */
+        uint8_t next_op = seg->next.op;
+        /* the local-fill ring (no kernel fill is issued or returns in here) */
+        sim_time_t *fill_done = e->local_fill_done;
+        uint32_t fill_head = e->local_fill_head, fills = e->local_fills;
+        uint32_t free_slots = e->free_fills; /* fills in use: mshrs - free_slots + fills */
 
-        if (!seg->has_next) {
-                if (seg->profile->accesses_per_kilo_instruction == 0 &&
-                    seg->profile->pattern != MEM_PATTERN_TRACE) {
-                        seg->gap_left = UINT64_MAX;
-                } else {
-                        mem_gen_next(seg->gen, &seg->next);
-                        seg->gap_left = seg->next.gap_instructions;
-                        uint64_t mask =
-                            seg->own_colours ? seg->colour_mask : e->config->colour_mask;
-                        uint64_t base =
-                            seg->own_colours ? seg->colour_base : e->config->colour_base;
+        do {
+                uint64_t n, total_q16, writeback, line;
+                sim_time_t ps, miss_ps;
 
-                        if (mask != 0)
-                                seg->next.addr = cache_colour_translate(e->config->colours,
-                                                                        e->config->page_bytes, mask,
-                                                                        base, seg->next.addr);
+                if (!has_next) {
+                        if (no_accesses) {
+                                gap_left = UINT64_MAX;
+                        } else {
+                                struct mem_gen *gen = seg->gen;
+                                const struct mem_access *next = mem_gen_take(gen);
+
+                                /* the decoupled LLC's set of an access PREFETCH_AHEAD later
+                                 * (uncoloured: the address is the generated one) */
+                                if (llc != NULL && mask == 0 &&
+                                    gen->batch_next + PREFETCH_AHEAD < gen->batch_count)
+                                        cache_prefetch(
+                                            llc, gen->batch[gen->batch_next + PREFETCH_AHEAD].addr);
+
+                                gap_left = next->gap_instructions;
+                                next_addr = next->addr;
+                                next_op = next->op;
+                                if (mask != 0)
+                                        next_addr = cache_colour_translate(config->colours,
+                                                                           config->page_bytes, mask,
+                                                                           base, next_addr);
+                        }
+                        has_next = true;
                 }
-                seg->has_next = true;
-        }
-        n = seg->gap_left < seg->instructions_left ? seg->gap_left : seg->instructions_left;
-        if (n > MEM_EXEC_MAX_STEP)
-                n = MEM_EXEC_MAX_STEP;
-        total_q16 = n * seg->ps_per_instruction_q16 + seg->compute_fraction_q16;
-        ps = total_q16 >> 16;
-        seg->compute_fraction_q16 = total_q16 & 0xFFFF;
-        e->local_ps += ps;
-        seg->instructions_left -= n;
-        seg->gap_left -= n;
-        seg->stats.instructions += n;
-        e->totals.instructions += n;
-        stats_add_time(e, ps, offsetof(struct mem_exec_stats, compute_ps));
-        if (seg->gap_left > 0)
-                return;
-        seg->has_next = false;
-        out = cache_access(e->l1, seg->next.addr, (enum mem_op)seg->next.op, e->config->initiator);
-        e->local_ps += e->l1_hit_ps;
-        stats_add_time(e, e->l1_hit_ps, offsetof(struct mem_exec_stats, hit_ps));
-        seg->stats.accesses++;
-        e->totals.accesses++;
-        if (out.hit)
-                return;
-        seg->stats.l1_misses++;
-        e->totals.l1_misses++;
-        l1_missed(e, seg, seg->next.addr >> e->line_shift, &out);
+                n = gap_left < left ? gap_left : left;
+                if (n > MEM_EXEC_MAX_STEP)
+                        n = MEM_EXEC_MAX_STEP;
+                total_q16 = n * ps_q16 + fraction;
+                ps = total_q16 >> 16;
+                fraction = total_q16 & 0xFFFF;
+                local_ps += ps;
+                left -= n;
+                gap_left -= n;
+                d.instructions += n;
+                d.compute_ps += ps;
+                if (gap_left > 0)
+                        continue;
+                has_next = false;
+                local_ps += l1_hit_ps;
+                d.hit_ps += l1_hit_ps;
+                d.accesses++;
+                if (cache_access_lean_l1(l1, next_addr, (enum mem_op)next_op, config->initiator,
+                                         &writeback))
+                        continue;
+                d.l1_misses++;
+                line = next_addr >> line_shift;
+                miss_ps = local_ps;
+                if (llc == NULL || writeback != CACHE_NO_WRITEBACK) {
+                        l1_missed(e, seg, line, writeback, &d);
+                        seg->miss_ps = miss_ps;
+                        if (!seg->miss_local || seg->writebacks_pending > 0)
+                                break;             /* for the general loop: it goes to the kernel */
+                        seg->miss_pending = false; /* taken up again below */
+                } else {
+                        /* l1_missed without an L1 write-back, the miss kept in locals while it
+                         * hits the LLC without evicting a dirty line */
+                        uint64_t llc_writeback;
+                        bool llc_hit = cache_access_lean_llc(llc, line << line_shift, MEM_READ,
+                                                             config->initiator, &llc_writeback);
+
+                        if (!llc_hit)
+                                d.llc_misses++;
+                        if (!llc_hit || llc_writeback != CACHE_NO_WRITEBACK) {
+                                seg->miss_pending = true;
+                                seg->miss_local = llc_hit;
+                                seg->miss_line = line;
+                                seg->miss_ps = miss_ps;
+                                if (llc_writeback != CACHE_NO_WRITEBACK)
+                                        add_writeback(e, seg, llc_writeback);
+                                break; /* for the general loop: it goes to the kernel */
+                        }
+                }
+                /* issue_pending for a local fill (fills_in_use, local_fill_add): wait for a
+                 * slot while local fills free */
+                for (;;) {
+                        /* releasing the done fills only when the slots look taken (the ring
+                         * may hold done ones meanwhile: fills_in_use and local_fill_extreme
+                         * give the same answers with them) */
+                        if (fills < free_slots)
+                                break;
+                        while (fills > 0 && fill_done[fill_head] <= local_ps) {
+                                fill_head = (fill_head + 1) & LOCAL_FILL_MASK;
+                                fills--;
+                        }
+                        if (fills < free_slots)
+                                break;
+                        if (fills == 0) { /* ISSUE_WAIT: for the general loop */
+                                seg->miss_pending = true;
+                                seg->miss_local = true;
+                                seg->miss_line = line;
+                                seg->miss_ps = miss_ps;
+                                goto out;
+                        }
+                        d.stall_ps += fill_done[fill_head] - local_ps;
+                        local_ps = fill_done[fill_head];
+                }
+                if (waits != NULL)
+                        record_slot_wait(e, local_ps - miss_ps);
+                {
+                        sim_time_t when = local_ps + llc_hit_ps;
+                        uint32_t i = fills;
+
+                        for (; i > 0 && fill_done[(fill_head + i - 1) & LOCAL_FILL_MASK] > when;
+                             i--)
+                                fill_done[(fill_head + i) & LOCAL_FILL_MASK] =
+                                    fill_done[(fill_head + i - 1) & LOCAL_FILL_MASK];
+                        fill_done[(fill_head + i) & LOCAL_FILL_MASK] = when;
+                        fills++;
+                }
+                if (dependent && llc_hit_ps > 0) {
+                        local_ps += llc_hit_ps;
+                        d.stall_ps += llc_hit_ps;
+                }
+        } while (local_ps - now < lookahead && left > 0);
+out:
+        e->local_fill_head = fill_head;
+        e->local_fills = fills;
+        e->local_ps = local_ps;
+        seg->instructions_left = left;
+        seg->gap_left = gap_left;
+        seg->compute_fraction_q16 = fraction;
+        seg->has_next = has_next;
+        seg->next.addr = next_addr;
+        seg->next.op = next_op;
+        stats_flush(e, seg, &d);
 }
 
 /* Continue the segment at kernel time now (e->local_ps >= now). */
@@ -360,7 +527,7 @@ static void advance(struct mem_exec *e)
                         finish(e, now);
                         return;
                 }
-                step(e, seg);
+                run_local(e, seg, now, lookahead);
         }
         rc = schedule_at_local(e);
         assert(rc == 0); /* the kernel's queue cannot grow: out of memory mid-run */
@@ -437,6 +604,7 @@ int mem_exec_start(struct mem_exec *e, struct mem_exec_segment *seg, exec_done_f
         e->started_ps = now;
         e->local_ps = now + seg->debt_ps;
         seg->debt_ps = 0;
+        seg->miss_ps = e->local_ps; /* a pending miss waits for its slot from here */
         rc = schedule_at_local(e);
         if (rc != 0) {
                 seg->debt_ps = e->local_ps - now;

@@ -4,11 +4,12 @@
  *
  * Timing model (an in-order core with non-blocking misses). A segment's instructions take
  * base_cpi cycles each of `clock_hz` (kept in 1/65536 ps so that no rounding accumulates).
- * Each access is looked up in the core's private L1 with the functional cache_access() and
- * costs the L1 hit latency (hit_cycles of the L1's clock) on the core, hit or miss. A miss
- * becomes a line read (the fill; a write miss reads for ownership) sent through the timed
- * `downstream` port (the LLC's cache_mem_port, or anything below), together with a line write
- * when the L1 evicted a dirty line; the fill holds one of `mshrs` miss slots until it
+ * Each access is looked up in the core's private L1 with the functional cache_access() (its
+ * inlined form cache_access_lean, models/hw/cache_priv.h: the same lookup, replacement and
+ * counters) and costs the L1 hit latency (hit_cycles of the L1's clock) on the core, hit or
+ * miss. A miss becomes a line read (the fill; a write miss reads for ownership) sent through
+ * the timed `downstream` port (the LLC's cache_mem_port, or anything below), together with a
+ * line write when the L1 evicted a dirty line; the fill holds one of `mshrs` miss slots until it
  * completes, and a write-back one of another `mshrs` slots. (With mem_exec_attach_llc the
  * LLC is looked up functionally as well and only LLC misses use the port: see there.) The core goes
  * on past a miss (hit under miss) and stalls only when it needs a slot and none is free, or, for
@@ -32,7 +33,9 @@
  * slot (a later segment on this engine may wait for it) but is no longer awaited, and the
  * resumed segment does not wait for it either (its data is taken to have arrived). Stall
  * time is counted in the segment and per engine: time spent waiting for a slot, for a
- * dependent load, or for the final fills.
+ * dependent load, or for the final fills. Optionally every fill's wait for its slot (from its
+ * L1 miss, or from the segment's resumption for a miss left pending at a preemption) goes into
+ * a histogram (slot_wait_histogram): the queueing in front of the LLC.
  *
  * Segments a scheduler can hand around: struct mem_exec_segment holds all state that must
  * survive preemption and migration; the engine holds only the core's state (slots, L1). A
@@ -62,6 +65,7 @@
 #include "models/hw/mem_port.h"
 #include "models/hw/mem_profile.h"
 #include "sim/sim.h"
+#include "sim/stats.h"
 
 #define MEM_EXEC_MAX_MSHRS 32
 
@@ -105,6 +109,7 @@ struct mem_exec_segment {
         bool miss_local;   /* ... and hit in the decoupled LLC: it completes without events */
         uint8_t writebacks_pending; /* lines to write downstream before the fill */
         uint64_t miss_line;
+        sim_time_t miss_ps; /* when it was looked up (or the segment resumed) */
         uint64_t writeback_lines[2];
         struct mem_exec_stats stats;
         /* Page colouring of this segment's addresses instead of the engine's (set by
@@ -176,8 +181,14 @@ struct mem_exec {
          * local times without kernel events. */
         struct cache *llc;
         sim_time_t llc_hit_ps;
-        sim_time_t local_fill_done[MEM_EXEC_MAX_MSHRS];
+        sim_time_t local_fill_done[MEM_EXEC_MAX_MSHRS]; /* a ring, earliest first */
+        uint32_t local_fill_head;
         uint32_t local_fills;
+        /* Optional (set after init, NULL: none): for every fill, the time from its L1 miss
+         * until it had a miss slot and went to the LLC (0 when a slot was free), in ps; a
+         * failed record (-ENOMEM) is kept in histogram_error. */
+        struct histogram *slot_wait_histogram;
+        int histogram_error;
 };
 
 /* 0 or -EINVAL (bad config, an L1 whose line size is not a power of two). The config, the

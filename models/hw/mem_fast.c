@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MEM_FAST_MAX_ITERATIONS 4000
 #define MEM_FAST_TOLERANCE      1e-9
@@ -24,11 +25,7 @@ struct load_shape {
 
 static unsigned bits_set(uint64_t mask)
 {
-        unsigned bits = 0;
-
-        for (; mask != 0; mask &= mask - 1)
-                bits++;
-        return bits;
+        return (unsigned)__builtin_popcountll(mask);
 }
 
 /* The mask over `total` cells (0 means all of them). */
@@ -122,39 +119,42 @@ static double touched_bytes(const struct load_shape *shape, double lambda, doubl
         return shape->working_set * -expm1(-fresh / shape->working_set);
 }
 
-/* The pool of j: its own lines and, of every co-runner k, the share f_jk that lands in j's
- * cells. */
-static double pool_bytes(const struct mem_fast_config *c, const struct mem_fast_load *loads,
-                         const struct load_shape *shapes, const double *lambda, size_t n, size_t j,
-                         double t)
+/* f_jk: the fraction of load k's LLC insertions that land in load j's cells. */
+static double insertion_overlap(const struct mem_fast_config *c, const struct mem_fast_load *loads,
+                                const struct load_shape *shapes, size_t j, size_t k)
+{
+        return overlap_fraction(loads[j].colour_mask, loads[k].colour_mask, c->llc_colours) *
+               overlap_fraction(loads[j].way_mask, loads[k].way_mask, c->llc_ways) /
+               shapes[k].cells;
+}
+
+/* The pool of j: its own lines and, of every co-runner k, the share f_jk (`f_j`) that lands in
+ * j's cells. */
+static double pool_bytes(const struct mem_fast_config *c, const struct load_shape *shapes,
+                         const double *f_j, const double *lambda, size_t n, size_t j, double t)
 {
         double line = (double)c->line_bytes;
         double total = touched_bytes(&shapes[j], lambda[j], line, t);
 
         for (size_t k = 0; k < n; k++) {
-                double f;
-
                 if (k == j)
                         continue;
-                f = overlap_fraction(loads[j].colour_mask, loads[k].colour_mask, c->llc_colours) *
-                    overlap_fraction(loads[j].way_mask, loads[k].way_mask, c->llc_ways) /
-                    shapes[k].cells;
-                total += f * touched_bytes(&shapes[k], lambda[k], line, t);
+                total += f_j[k] * touched_bytes(&shapes[k], lambda[k], line, t);
         }
         return total;
 }
 
 /* LLC bytes of each load (see the header): the characteristic time t_j at which j's pool
  * fills its cells, found by bisection; j keeps what it touched within t_j. */
-static void llc_shares(const struct mem_fast_config *c, const struct mem_fast_load *loads,
-                       const struct load_shape *shapes, const double *lambda, size_t n,
+static void llc_shares(const struct mem_fast_config *c, const struct load_shape *shapes,
+                       const double (*f)[MEM_FAST_MAX_LOADS], const double *lambda, size_t n,
                        double *share)
 {
         for (size_t j = 0; j < n; j++) {
                 double cap = (double)c->llc_bytes * shapes[j].cells;
                 double lo = 0.0, hi = 1.0;
 
-                while (hi < 1e24 && pool_bytes(c, loads, shapes, lambda, n, j, hi) < cap)
+                while (hi < 1e24 && pool_bytes(c, shapes, f[j], lambda, n, j, hi) < cap)
                         hi *= 2.0;
                 if (hi >= 1e24) { /* everything fits */
                         share[j] = shapes[j].working_set;
@@ -165,7 +165,7 @@ static void llc_shares(const struct mem_fast_config *c, const struct mem_fast_lo
 
                         if (mid <= lo || mid >= hi)
                                 break;
-                        if (pool_bytes(c, loads, shapes, lambda, n, j, mid) < cap)
+                        if (pool_bytes(c, shapes, f[j], lambda, n, j, mid) < cap)
                                 lo = mid;
                         else
                                 hi = mid;
@@ -266,6 +266,7 @@ struct solver {
         double r[MEM_FAST_MAX_LOADS][STATIONS];
         double queue[STATIONS];
         double util[STATIONS];
+        double f[MEM_FAST_MAX_LOADS][MEM_FAST_MAX_LOADS]; /* insertion_overlap(j, k) */
 };
 
 /* The probability that j's open row survives until j's next request: no other load's
@@ -392,6 +393,10 @@ int mem_fast_solve(const struct mem_fast_config *c, const struct mem_fast_load *
                 }
                 sv->lambda_step[j] = 0.5;
         }
+        for (size_t j = 0; j < n; j++)
+                for (size_t k = 0; k < n; k++)
+                        if (k != j)
+                                sv->f[j][k] = insertion_overlap(c, loads, sv->shapes, j, k);
         for (iteration = 1; iteration <= MEM_FAST_MAX_ITERATIONS; iteration++) {
                 double moved = 0.0;
                 double before[MEM_FAST_MAX_LOADS];
@@ -400,7 +405,8 @@ int mem_fast_solve(const struct mem_fast_config *c, const struct mem_fast_load *
                  * the occupancy has two stable points, this picks the one a cold start
                  * reaches. */
                 if (iteration > 1)
-                        llc_shares(c, loads, sv->shapes, sv->lambda, n, sv->share);
+                        llc_shares(c, sv->shapes, (const double(*)[MEM_FAST_MAX_LOADS])sv->f,
+                                   sv->lambda, n, sv->share);
                 for (size_t j = 0; j < n; j++)
                         sv->dram_rate[j] =
                             sv->rate[j] * sv->d[j].m2 * (1.0 + sv->shapes[j].dirty_share);
@@ -437,6 +443,7 @@ int mem_fast_solve(const struct mem_fast_config *c, const struct mem_fast_load *
                         .bus_utilisation = sv->util[STATION_BUS],
                         .dram_utilisation =
                             fmax(sv->util[STATION_DRAM_COMMAND], sv->util[STATION_DRAM_DATA]),
+                        .dram_data_utilisation = sv->util[STATION_DRAM_DATA],
                         .bus_queue = sv->queue[STATION_BUS],
                         .dram_queue =
                             sv->queue[STATION_DRAM_COMMAND] + sv->queue[STATION_DRAM_DATA],
@@ -455,8 +462,12 @@ int mem_fast_system_init(struct mem_fast_system *s, const struct mem_fast_config
                 return -EINVAL;
         *s = (struct mem_fast_system){ .config = config, .sim = sim, .core_count = cores };
         s->cores = calloc(cores, sizeof(*s->cores));
-        if (s->cores == NULL)
+        s->memo_loads = calloc(MEM_FAST_MEMO * cores, sizeof(*s->memo_loads));
+        s->memo_estimates = calloc(MEM_FAST_MEMO * cores, sizeof(*s->memo_estimates));
+        if (s->cores == NULL || s->memo_loads == NULL || s->memo_estimates == NULL) {
+                mem_fast_system_fini(s);
                 return -ENOMEM;
+        }
         for (size_t i = 0; i < cores; i++) {
                 s->cores[i].system = s;
                 s->cores[i].inserted_at_stop = calloc(cores, sizeof(double));
@@ -470,13 +481,17 @@ int mem_fast_system_init(struct mem_fast_system *s, const struct mem_fast_config
 
 void mem_fast_system_fini(struct mem_fast_system *s)
 {
-        for (size_t i = 0; i < s->core_count; i++)
+        for (size_t i = 0; i < s->core_count && s->cores != NULL; i++)
                 if (s->cores[i].event != 0)
                         (void)sim_cancel(s->sim, s->cores[i].event);
         for (size_t i = 0; i < s->core_count && s->cores != NULL; i++)
                 free(s->cores[i].inserted_at_stop);
         free(s->cores);
+        free(s->memo_loads);
+        free(s->memo_estimates);
         s->cores = NULL;
+        s->memo_loads = NULL;
+        s->memo_estimates = NULL;
 }
 
 void mem_fast_core_partition(struct mem_fast_system *s, size_t core, uint64_t colour_mask,
@@ -518,6 +533,8 @@ static void account(struct mem_fast_core *c, sim_time_t now)
         c->llc_miss_carry += done * c->llc_misses_per_instruction;
         seg->stats.l1_misses += (uint64_t)c->l1_miss_carry;
         seg->stats.llc_misses += (uint64_t)c->llc_miss_carry;
+        c->l1_misses += (uint64_t)c->l1_miss_carry;
+        c->llc_misses += (uint64_t)c->llc_miss_carry;
         c->l1_miss_carry -= floor(c->l1_miss_carry);
         c->llc_miss_carry -= floor(c->llc_miss_carry);
 }
@@ -533,6 +550,44 @@ static double accesses_per_instruction(const struct mem_profile *p)
         if (p->pattern != MEM_PATTERN_TRACE)
                 return p->accesses_per_kilo_instruction / 1000.0;
         return (double)t->count / (double)(t->instructions != 0 ? t->instructions : t->count);
+}
+
+/* mem_fast_solve, or the same answer from the memo. */
+static int solve_memoised(struct mem_fast_system *s, const struct mem_fast_load *loads, size_t n,
+                          struct mem_fast_estimate *estimates, struct mem_fast_solution *solution)
+{
+        size_t cores = s->core_count;
+        int rc;
+
+        s->solves++;
+        for (size_t i = 0; i < MEM_FAST_MEMO; i++) {
+                if (s->memo_n[i] != n || s->memo_loads == NULL ||
+                    (n > 0 && memcmp(&s->memo_loads[i * cores], loads, n * sizeof(*loads)) != 0))
+                        continue;
+                memcpy(estimates, &s->memo_estimates[i * cores], n * sizeof(*estimates));
+                *solution = s->memo_solutions[i];
+                s->memo_hits++;
+                return 0;
+        }
+        rc = mem_fast_solve(s->config, loads, n, estimates, solution);
+        if (rc != 0 || s->memo_loads == NULL)
+                return rc;
+        memcpy(&s->memo_loads[s->memo_next * cores], loads, n * sizeof(*loads));
+        memcpy(&s->memo_estimates[s->memo_next * cores], estimates, n * sizeof(*estimates));
+        s->memo_n[s->memo_next] = n;
+        s->memo_solutions[s->memo_next] = *solution;
+        s->memo_next = (s->memo_next + 1) % MEM_FAST_MEMO;
+        return 0;
+}
+
+/* Add the current utilisations' busy time up to `now`. */
+static void busy_until(struct mem_fast_system *s, sim_time_t now)
+{
+        double elapsed = (double)(now - s->busy_since_ps);
+
+        s->bus_busy_ps += s->current.bus_utilisation * elapsed;
+        s->dram_busy_ps += s->current.dram_data_utilisation * elapsed;
+        s->busy_since_ps = now;
 }
 
 static void resolve(struct mem_fast_system *s)
@@ -556,10 +611,10 @@ static void resolve(struct mem_fast_system *s)
                 loads[n].profile = c->segment->profile;
                 index[n++] = i;
         }
-        rc = mem_fast_solve(s->config, loads, n, estimates, NULL);
+        busy_until(s, now);
+        rc = solve_memoised(s, loads, n, estimates, &s->current);
         assert(rc == 0);
         (void)rc;
-        s->solves++;
         for (size_t j = 0; j < n; j++) {
                 struct mem_fast_core *c = &s->cores[index[j]];
                 double accesses = accesses_per_instruction(c->segment->profile);
@@ -682,6 +737,9 @@ static bool charge_warmup(struct mem_fast_system *s, size_t j)
                 fmax(0.0, c->steady_latency_ps / population - core_per_miss);
         c->segment->debt_ps += (sim_time_t)(lines * fmax(0.0, extra));
         c->llc_miss_carry += lines; /* they missed L1 in the steady state already */
+        /* each reloaded line is a fill over the bus and from DRAM */
+        s->bus_busy_ps += lines * (double)cfg->bus_transfer_ps;
+        s->dram_busy_ps += lines * (double)cfg->dram_burst_ps / (double)cfg->dram_channels;
         return true;
 }
 
@@ -824,6 +882,7 @@ void mem_fast_sync(struct mem_fast_system *s)
 {
         sim_time_t now = sim_now(s->sim);
 
+        busy_until(s, now);
         for (size_t i = 0; i < s->core_count; i++) {
                 struct mem_fast_core *c = &s->cores[i];
                 struct mem_exec_segment *seg = c->segment;

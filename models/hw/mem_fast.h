@@ -82,12 +82,19 @@
  * is what makes a periodic task's co-runners evict its lines between its jobs.
  *
  * struct mem_fast_system runs segments (struct mem_exec_segment, the same ones as the
- * detailed engine) on N cores with this model: start/preempt re-solve the running set, move
+ * detailed engine) on N cores with this model: start/preempt re-solve the running set (a set of
+ * loads solved recently, equal field by field, reuses that solution: the solver is a pure
+ * function of the loads and the config; profiles are compared by address, so a profile must not
+ * change while the system may run it), move
  * every running segment's progress to now and reschedule its completion (one kernel event
  * per core and change, not per access). It provides the same struct mem_exec_port. A
  * segment's generator is not used here (it may be NULL); its statistics get the instructions
  * the time beyond compute and L1 hits as stall_ps, and the expected L1 and LLC misses (instructions
- * x apki / 1000 x m1, and x m2, counted as whole misses with the fraction carried per core).
+ * x apki / 1000 x m1, and x m2, counted as whole misses with the fraction carried per core), which
+ * each core also sums over everything it ran (l1_misses, llc_misses). The system integrates the
+ * bus and DRAM data-bus utilisations of the successive solutions over time, plus a bus transfer
+ * and a DRAM burst per reloaded line of a warm-up (bus_busy_ps, dram_busy_ps: divided by the
+ * elapsed time, the utilisations a detailed run measures).
  */
 #ifndef MOSAIC_HW_MEM_FAST_H
 #define MOSAIC_HW_MEM_FAST_H
@@ -143,9 +150,10 @@ struct mem_fast_estimate {
 
 struct mem_fast_solution {
         double bus_utilisation;
-        double dram_utilisation;
-        double bus_queue;  /* mean requests at the bus */
-        double dram_queue; /* mean requests at DRAM */
+        double dram_utilisation;      /* the busier of the command and data stations */
+        double dram_data_utilisation; /* data-bus time, per channel */
+        double bus_queue;             /* mean requests at the bus */
+        double dram_queue;            /* mean requests at DRAM */
         unsigned iterations;
 };
 
@@ -180,6 +188,8 @@ struct mem_fast_core {
         double miss_latency_ps;        /* of one LLC miss (llc_miss_latency_ps) */
         double steady_latency_ps;      /* of an L1 miss in the solution (miss_latency_ps) */
         double inserted_bytes;         /* LLC lines this core has inserted, cumulative */
+        uint64_t l1_misses;            /* counted into its segments, cumulative */
+        uint64_t llc_misses;
         /* Residency (see "Warm-up" above): the profile that last left this core, its LLC
          * bytes then, and every core's inserted_bytes at that moment. */
         const struct mem_profile *resident_profile;
@@ -187,12 +197,28 @@ struct mem_fast_core {
         double *inserted_at_stop;
 };
 
+/* Recent solutions, reused when the same loads run together again (a periodic task and its
+ * co-runners repeat a few running sets): entry i holds memo_n[i] loads and estimates. */
+#define MEM_FAST_MEMO 8
+
 struct mem_fast_system {
         const struct mem_fast_config *config;
         struct sim *sim;
         size_t core_count;
         struct mem_fast_core *cores;
-        uint64_t solves;
+        uint64_t solves;    /* running-set changes solved */
+        uint64_t memo_hits; /* ... of which answered from the memo */
+        size_t memo_n[MEM_FAST_MEMO];
+        size_t memo_next;                         /* the entry to replace next */
+        struct mem_fast_load *memo_loads;         /* MEM_FAST_MEMO x core_count */
+        struct mem_fast_estimate *memo_estimates; /* MEM_FAST_MEMO x core_count */
+        struct mem_fast_solution memo_solutions[MEM_FAST_MEMO];
+        /* Resource use over time: the current solution's utilisations, and their integrals
+         * (busy ps) up to busy_since_ps. */
+        struct mem_fast_solution current;
+        double bus_busy_ps;
+        double dram_busy_ps; /* data-bus time per channel, as dram_data_utilisation */
+        sim_time_t busy_since_ps;
 };
 
 /* 0, -EINVAL, -ENOMEM. */
@@ -206,8 +232,9 @@ int mem_fast_start(struct mem_fast_system *s, size_t core, struct mem_exec_segme
                    exec_done_fn done, void *arg);
 void mem_fast_preempt(struct mem_fast_system *s, size_t core);
 bool mem_fast_busy(const struct mem_fast_system *s, size_t core);
-/* Bring every running segment's progress and statistics up to now (for reading them at the
- * end of a run); the running set and its completion events are unchanged. */
+/* Bring every running segment's progress and statistics, and the busy integrals, up to now
+ * (for reading them at the end of a run); the running set and its completion events are
+ * unchanged. */
 void mem_fast_sync(struct mem_fast_system *s);
 /* The segment port of core i (resource = &s->cores[i]). */
 struct mem_exec_port mem_fast_segment_port(struct mem_fast_system *s, size_t core);

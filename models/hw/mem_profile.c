@@ -65,31 +65,7 @@ void mem_gen_init(struct mem_gen *gen, const struct mem_profile *profile, uint64
 
 /* Instructions before the next access: instruction k carries floor(k*apki/1000) -
  * floor((k-1)*apki/1000) accesses. `spacing` is (instructions so far * apki) mod 1000 plus
- * the accesses already due but not yet handed out, times 1000. */
-static uint32_t gen_gap(struct mem_gen *gen)
-{
-        uint32_t apki = gen->profile->accesses_per_kilo_instruction;
-        uint32_t gap;
-
-        if (gen->spacing >= 1000) {
-                gen->spacing -= 1000;
-                return 0;
-        }
-        gap = (1000 - gen->spacing + apki - 1) / apki;
-        gen->spacing = gen->spacing + gap * apki - 1000;
-        return gap;
-}
-
-static uint64_t chase_next(struct mem_gen *gen)
-{
-        uint64_t x = gen->position;
-
-        do
-                x = (x * MEM_GEN_LCG_MULT + gen->lcg_add) & gen->lcg_mask;
-        while (x >= gen->granules);
-        gen->position = x;
-        return x;
-}
+ * the accesses already due but not yet handed out, times 1000 (gen_one). */
 
 static void gen_trace_next(struct mem_gen *gen, struct mem_access *out)
 {
@@ -109,36 +85,96 @@ static void gen_trace_next(struct mem_gen *gen, struct mem_access *out)
         }
 }
 
-void mem_gen_next(struct mem_gen *gen, struct mem_access *out)
+/* One access of a profile that is not TRACE, of pattern `pattern` (a constant where this is
+ * inlined), from the generator state passed by pointer (locals of the caller, so that they
+ * stay in registers over a batch). */
+__attribute__((always_inline)) static inline void gen_one(const struct mem_gen *gen,
+                                                          enum mem_pattern pattern, struct rng *rng,
+                                                          uint64_t *position, uint32_t *spacing,
+                                                          struct mem_access *out)
 {
         const struct mem_profile *profile = gen->profile;
+        uint32_t apki = profile->accesses_per_kilo_instruction;
         uint64_t offset;
 
-        if (profile->pattern == MEM_PATTERN_TRACE) {
-                gen_trace_next(gen, out);
-                return;
+        /* the gap: see the comment above */
+        if (*spacing >= 1000) {
+                *spacing -= 1000;
+                out->gap_instructions = 0;
+        } else {
+                uint32_t gap = (1000 - *spacing + apki - 1) / apki;
+
+                *spacing = *spacing + gap * apki - 1000;
+                out->gap_instructions = gap;
         }
-        assert(profile->accesses_per_kilo_instruction > 0);
-        out->gap_instructions = gen_gap(gen);
-        switch (profile->pattern) {
+        switch (pattern) {
         case MEM_PATTERN_SEQUENTIAL:
         case MEM_PATTERN_STRIDED:
-                offset = gen->position * gen->granule;
-                gen->position = gen->position + 1 == gen->granules ? 0 : gen->position + 1;
+                offset = *position * gen->granule;
+                *position = *position + 1 == gen->granules ? 0 : *position + 1;
                 break;
         case MEM_PATTERN_RANDOM:
-                offset = rng_range(&gen->rng, 0, gen->granules - 1) * gen->granule;
+                offset = rng_range(rng, 0, gen->granules - 1) * gen->granule;
                 break;
-        default:
-                offset = chase_next(gen) * gen->granule;
+        default: {
+                uint64_t x = *position;
+
+                do
+                        x = (x * MEM_GEN_LCG_MULT + gen->lcg_add) & gen->lcg_mask;
+                while (x >= gen->granules);
+                *position = x;
+                offset = x * gen->granule;
                 break;
+        }
         }
         out->addr = gen->base + offset;
         out->size_bytes = gen->size_bytes;
         out->op = MEM_READ;
-        if (profile->writes_per_thousand != 0 &&
-            rng_range(&gen->rng, 0, 999) < profile->writes_per_thousand)
-                out->op = MEM_WRITE;
+        if (profile->writes_per_thousand != 0) /* a write with probability w / 1000 */
+                out->op =
+                    (uint8_t)(rng_range(rng, 0, 999) < profile->writes_per_thousand ? MEM_WRITE
+                                                                                    : MEM_READ);
+}
+
+/* A batch of `pattern` accesses (a constant where this is inlined). */
+__attribute__((always_inline)) static inline void gen_batch(struct mem_gen *gen,
+                                                            enum mem_pattern pattern)
+{
+        struct rng rng = gen->rng;
+        uint64_t position = gen->position;
+        uint32_t spacing = gen->spacing;
+
+        for (uint32_t i = 0; i < MEM_GEN_BATCH; i++)
+                gen_one(gen, pattern, &rng, &position, &spacing, &gen->batch[i]);
+        gen->rng = rng;
+        gen->position = position;
+        gen->spacing = spacing;
+}
+
+void mem_gen_refill(struct mem_gen *gen)
+{
+        const struct mem_profile *profile = gen->profile;
+
+        gen->batch_next = 0;
+        gen->batch_count = MEM_GEN_BATCH;
+        switch (profile->pattern) {
+        case MEM_PATTERN_TRACE:
+                for (uint32_t i = 0; i < MEM_GEN_BATCH; i++)
+                        gen_trace_next(gen, &gen->batch[i]);
+                return;
+        case MEM_PATTERN_RANDOM:
+                assert(profile->accesses_per_kilo_instruction > 0);
+                gen_batch(gen, MEM_PATTERN_RANDOM);
+                return;
+        case MEM_PATTERN_POINTER_CHASE:
+                assert(profile->accesses_per_kilo_instruction > 0);
+                gen_batch(gen, MEM_PATTERN_POINTER_CHASE);
+                return;
+        default:
+                assert(profile->accesses_per_kilo_instruction > 0);
+                gen_batch(gen, MEM_PATTERN_SEQUENTIAL);
+                return;
+        }
 }
 
 /* ---- trace parsing ----------------------------------------------------------------------- */

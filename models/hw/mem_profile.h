@@ -44,6 +44,9 @@
  * should set working_set_bytes to the trace's footprint: the fast model (mem_fast.h) uses it. An
  * access follows the instructions counted since the previous access. Parsing happens once, at load
  * time, on a buffer the loader has read; models never open files.
+ *
+ * mem_gen_next() hands out accesses that mem_gen_refill() draws MEM_GEN_BATCH at a time (so
+ * the generator's own state runs ahead of what it has handed out; the stream is the same).
  */
 #ifndef MOSAIC_HW_MEM_PROFILE_H
 #define MOSAIC_HW_MEM_PROFILE_H
@@ -97,6 +100,9 @@ struct mem_access {
         uint8_t op; /* enum mem_op */
 };
 
+/* Accesses are drawn this many at a time, ahead of their use (the stream is the same). */
+#define MEM_GEN_BATCH 64
+
 struct mem_gen {
         const struct mem_profile *profile;
         struct rng rng;
@@ -108,6 +114,9 @@ struct mem_gen {
         uint64_t lcg_add;    /* POINTER_CHASE: odd increment */
         uint32_t spacing;    /* Bresenham accumulator of the instruction spacing */
         uint32_t size_bytes; /* access size */
+        uint32_t batch_next; /* the next access of `batch` to hand out */
+        uint32_t batch_count;
+        struct mem_access batch[MEM_GEN_BATCH];
 };
 
 /* 0, or -EINVAL when the profile is inconsistent (no name, CPI < 0, a working set smaller
@@ -118,8 +127,23 @@ int mem_profile_validate(const struct mem_profile *profile);
 /* A generator for `initiator` (see above); the profile must be valid and outlive it. */
 void mem_gen_init(struct mem_gen *gen, const struct mem_profile *profile, uint64_t seed,
                   uint16_t initiator, uint64_t base);
-/* The next access. A profile with no accesses (apki 0, not TRACE) must not be asked. */
-void mem_gen_next(struct mem_gen *gen, struct mem_access *out);
+/* Draw the next MEM_GEN_BATCH accesses into gen->batch (for mem_gen_next). */
+void mem_gen_refill(struct mem_gen *gen);
+
+/* The next access, in place: valid until the next call on this generator. A profile with no
+ * accesses (apki 0, not TRACE) must not be asked. */
+static inline const struct mem_access *mem_gen_take(struct mem_gen *gen)
+{
+        if (gen->batch_next == gen->batch_count)
+                mem_gen_refill(gen);
+        return &gen->batch[gen->batch_next++];
+}
+
+/* The next access (as mem_gen_take, copied). */
+static inline void mem_gen_next(struct mem_gen *gen, struct mem_access *out)
+{
+        *out = *mem_gen_take(gen);
+}
 
 /*
  * Parse a trace (format above) from `text[0..len)`. 0 on success (out owns an allocation,

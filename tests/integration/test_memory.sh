@@ -9,6 +9,8 @@
 #    misses back to its solo level (same colours) while its slowdown stays above 1; tighter
 #    MemGuard budgets on the hogs bound its slowdown;
 #  - under a hypervisor (consolidation-memory): profiled guest jobs run through their vCPUs;
+#  - per-resource metrics: LLC and DRAM queueing-delay distributions (detailed), bus and DRAM
+#    utilisation in both fidelities within 10% of each other;
 #  - fast against detailed: mean response within 10% on every calibration and example scenario;
 #    the --solo-reference slowdown; determinism of a memory run.
 # It writes calibration.csv, bandwidth.csv and interference.csv with their figures (gnuplot
@@ -173,6 +175,26 @@ with open(os.path.join(out, "interference.csv"), "w") as f:
         solo = "solo-coloured" if "coloured" in name else "solo"
         f.write("%s,%.4f,%.4f,%.3f,%.3f\n" % (name, slowdown("detailed", name, solo), slowdown("fast", name, solo),
                                                victim("detailed", name)["llc_mpki"], victim("fast", name)["llc_mpki"]))
+# ---- per-resource metrics ----
+# Detailed: every DRAM request leaves one queueing-delay sample; every LLC lookup from an L1 miss
+# one slot-wait sample (so at most the LLC's accesses, which also count L1 write-backs). Fast:
+# the bus and DRAM utilisations the model integrates over the run, within 10% of the detailed
+# run's where the resource is busy at least 10% of the time (below that a few cold fills or
+# bursts weigh too much).
+for path in sorted(glob.glob("scenarios/examples/interference-*.json") + glob.glob("scenarios/calibration/stream-*.json")
+                   + ["scenarios/examples/consolidation-memory.json", "scenarios/examples/trace-replay.json"]):
+    name = os.path.basename(path)[:-5]
+    det, fast = summary("detailed", name), summary("fast", name)
+    check(det["mem/dram"]["queue_delay_samples"] == det["mem/dram"]["requests"]
+          and 0 < det["mem/llc"]["queue_delay_samples"] <= det["mem/llc"]["accesses"],
+          "%s: DRAM queue delay per request (%d samples, mean %.1f ns), LLC slot wait per lookup (%d)"
+          % (name, det["mem/dram"]["queue_delay_samples"], det["mem/dram"]["queue_delay_mean_us"] * 1e3,
+             det["mem/llc"]["queue_delay_samples"]))
+    for res in ("mem/bus", "mem/dram"):
+        u_det, u_fast = det[res]["utilisation"], fast[res]["utilisation"]
+        if u_det >= 0.10:
+            check(abs(u_fast / u_det - 1) <= 0.10,
+                  "%s %s: fast utilisation %.3f within 10%% of detailed %.3f" % (name, res, u_fast, u_det))
 # ---- under a hypervisor: profiled guest work forwarded by the vCPUs to the cores' engines ----
 for k, det in summary("detailed", "consolidation-memory").items():
     if "/task/" not in k:

@@ -9,6 +9,7 @@
 
 #include "models/hw/dram.h"
 #include "sim/sim.h"
+#include "sim/stats.h"
 
 /*
  * 800 MHz: one cycle = 1250 ps exactly. tRCD = tRP = tCL = 11 cycles = 13750 ps; burst 4
@@ -254,6 +255,39 @@ START_TEST(test_cycle_conversion_per_parameter)
 }
 END_TEST
 
+/*
+ * Queueing delay (arrival until the controller chooses the request): A, B, C to bank 0, row 1,
+ * columns 0, 1, 2, all arriving at 0. A finds the bank empty and is chosen at once (delay 0):
+ * ACT at 0, CAS at tRCD = 13750, and the controller chooses again at that CAS: B (delay 13750),
+ * a row hit whose CAS waits for the bank, ready at A's CAS + burst = 18750; the next choice is
+ * at B's CAS, 18750: C (delay 18750). Sum 32500; in the histogram 3 samples, min 0, max 18750.
+ */
+START_TEST(test_queue_delay)
+{
+        struct dram_config config = base_config();
+        struct histogram h = { 0 };
+        struct bench b;
+
+        bench_init(&b, &config);
+        b.dram.queue_delay_histogram = &h;
+        submit(&b, 0, address(1, 0, 0));
+        submit(&b, 1, address(1, 0, 1));
+        submit(&b, 2, address(1, 0, 2));
+        ck_assert_int_eq(sim_run(b.sim), 0);
+        ck_assert_uint_eq(dram_channel_stats(&b.dram, 0)->queue_delay_ps, 32500);
+        ck_assert_uint_eq(h.count, 3);
+        ck_assert_uint_eq(h.min, 0);
+        ck_assert_uint_eq(h.max, 18750);
+        ck_assert_int_eq(b.dram.histogram_error, 0);
+        /* completions: A at CAS + tCL + burst = 13750 + 18750; B and C stream behind it */
+        ck_assert_uint_eq(b.probe[0].completed_ps, 32500);
+        ck_assert_uint_eq(b.probe[1].completed_ps, 37500);
+        ck_assert_uint_eq(b.probe[2].completed_ps, 42500);
+        histogram_free(&h);
+        bench_free(&b);
+}
+END_TEST
+
 START_TEST(test_row_hits_stream)
 {
         struct dram_config config = base_config();
@@ -284,6 +318,7 @@ static Suite *dram_suite(void)
         tcase_add_test(tc, test_refresh_blocks_and_closes_rows);
         tcase_add_test(tc, test_cycle_conversion_per_parameter);
         tcase_add_test(tc, test_row_hits_stream);
+        tcase_add_test(tc, test_queue_delay);
         suite_add_tcase(suite, tc);
         return suite;
 }

@@ -282,6 +282,53 @@ START_TEST(test_mshr_bound)
 }
 END_TEST
 
+/*
+ * The wait of each fill for a miss slot (slot_wait_histogram), with one slot and a decoupled
+ * LLC: a sequential 64-B-per-access walk over 64 KiB (twice the L1: every access misses it;
+ * well inside the LLC: after a first lap, every access hits there), CPI 0, one access per
+ * instruction. In the second lap, access k's L1 lookup ends 2000 ps after it starts and its
+ * LLC fill takes 10000 ps, holding the only slot: access 0 finds the slot free (the first
+ * segment ended with its fills done) and waits 0; access k >= 1 misses 2000 ps after the
+ * previous fill was issued and waits for it to complete, 10000 - 2000 = 8000 ps. So the
+ * histogram holds 1024 samples, one of 0 and 1023 of 8000, and the lap takes 2000 + 1024 x
+ * 10000 ps (the last fill completing) = 10,242,000 ps.
+ */
+START_TEST(test_slot_wait_histogram)
+{
+        struct mem_profile walk = { .name = "walk",
+                                    .base_cpi = 0.0,
+                                    .accesses_per_kilo_instruction = 1000,
+                                    .working_set_bytes = 64 << 10,
+                                    .access_bytes = 64,
+                                    .pattern = MEM_PATTERN_SEQUENTIAL };
+        struct harness_options options = options_default(1);
+        struct histogram waits = { 0 };
+        struct harness h;
+        sim_time_t t0;
+
+        options.mshrs = 1;
+        options.decoupled_llc = true;
+        ck_assert_int_eq(harness_init(&h, &options), 0);
+        harness_bind(&h, 0, &walk);
+        ck_assert_int_eq(harness_start(&h, 0, &walk, 1024), 0);
+        ck_assert_int_eq(sim_run(h.sim), 0);
+        h.exec[0].slot_wait_histogram = &waits;
+        t0 = sim_now(h.sim);
+        ck_assert_int_eq(harness_start(&h, 0, &walk, 1024), 0);
+        ck_assert_int_eq(sim_run(h.sim), 0);
+        ck_assert_uint_eq(h.seg[0].stats.l1_misses, 1024);
+        ck_assert_uint_eq(h.seg[0].stats.llc_misses, 0);
+        ck_assert_uint_eq(sim_now(h.sim) - t0, 10242000);
+        ck_assert_uint_eq(waits.count, 1024);
+        ck_assert_uint_eq(waits.min, 0);
+        ck_assert_uint_eq(waits.max, 8000);
+        ck_assert_uint_eq((uint64_t)waits.sum, 1023 * 8000);
+        ck_assert_int_eq(h.exec[0].histogram_error, 0);
+        histogram_free(&waits);
+        harness_fini(&h);
+}
+END_TEST
+
 START_TEST(test_decoupled_llc_matches_timed)
 {
         /* The LLC's timed path adds no queueing of its own for these loads (the bus and DRAM
@@ -387,6 +434,7 @@ static Suite *mem_exec_suite(void)
         tcase_add_test(latency, test_streaming_bandwidth_saturates);
         tcase_add_test(latency, test_mshr_bound);
         tcase_add_test(latency, test_decoupled_llc_matches_timed);
+        tcase_add_test(latency, test_slot_wait_histogram);
         tcase_add_test(latency, test_segment_colours);
         tcase_add_test(work, test_preemption_conserves_work_l1);
         tcase_add_test(work, test_preemption_conserves_work_dram);

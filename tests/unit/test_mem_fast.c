@@ -237,6 +237,46 @@ START_TEST(test_system_resolves_on_changes)
 }
 END_TEST
 
+/*
+ * The memo of solutions: a running set seen before is answered from it, with exactly the
+ * estimates a fresh solve gives. Core 1 runs a hog; the victim starts on core 0 (a solve of
+ * {victim, hog}: miss), is preempted (a solve of {hog}: miss) and started again ({victim,
+ * hog}: hit; a warm-up's re-solve is of the same set, a hit too). Its rate then must equal,
+ * bit for bit, mem_fast_solve's for those two loads.
+ */
+START_TEST(test_system_memo)
+{
+        struct harness_options options = options_of(2, 16);
+        struct mem_fast_config config = harness_fast_config(&options);
+        struct mem_fast_load loads[2] = { { .profile = &mem_config_chase_dram },
+                                          { .profile = &mem_config_hog } };
+        struct mem_fast_estimate e[2];
+        struct mem_fast_system system;
+        struct mem_exec_segment victim, hog;
+        struct system_run run = { .sim = sim_create(NULL) };
+        uint64_t misses;
+
+        ck_assert_ptr_nonnull(run.sim);
+        ck_assert_int_eq(mem_fast_system_init(&system, &config, run.sim, 2), 0);
+        mem_exec_segment_init(&hog, &mem_config_hog, NULL, UINT64_MAX / 4);
+        ck_assert_int_eq(mem_fast_start(&system, 1, &hog, system_done, &run), 0);
+        mem_exec_segment_init(&victim, &mem_config_chase_dram, NULL, 100000);
+        ck_assert_int_eq(mem_fast_start(&system, 0, &victim, system_done, &run), 0);
+        ck_assert_int_eq(sim_run_until(run.sim, 10 * SIM_PS_PER_US), 0);
+        mem_fast_preempt(&system, 0);
+        misses = system.solves - system.memo_hits;
+        ck_assert_int_eq(mem_fast_start(&system, 0, &victim, system_done, &run), 0);
+        /* {victim, hog} again: from the memo, not solved */
+        ck_assert_uint_eq(system.solves - system.memo_hits, misses);
+        ck_assert_uint_ge(system.memo_hits, 1);
+        ck_assert_int_eq(mem_fast_solve(&config, loads, 2, e, NULL), 0);
+        ck_assert(system.cores[0].ps_per_instruction == e[0].ps_per_instruction);
+        ck_assert(system.cores[1].ps_per_instruction == e[1].ps_per_instruction);
+        mem_fast_system_fini(&system);
+        sim_destroy(run.sim);
+}
+END_TEST
+
 static Suite *mem_fast_suite(void)
 {
         Suite *suite = suite_create("mem_fast");
@@ -251,6 +291,7 @@ static Suite *mem_fast_suite(void)
         tcase_set_timeout(versus, 120);
         tcase_add_test(versus, test_fast_matches_detailed);
         tcase_add_test(system, test_system_resolves_on_changes);
+        tcase_add_test(system, test_system_memo);
         suite_add_tcase(suite, analytic);
         suite_add_tcase(suite, versus);
         suite_add_tcase(suite, system);

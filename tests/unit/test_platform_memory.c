@@ -88,6 +88,12 @@ START_TEST(test_chase_detailed)
         ck_assert_uint_eq(find(m, "mem/llc", "misses")->counter, 4096);
         ck_assert_uint_eq(find(m, "mem/dram", "requests")->counter, 4096);
         ck_assert_uint_eq(find(m, "mem/bus", "queue_delay")->histogram.count, 4096);
+        /* a pointer chase has one miss outstanding: no L1 miss ever waits for a miss slot, and
+         * DRAM sees one request at a time, chosen on arrival (no refresh configured) */
+        ck_assert_uint_eq(find(m, "mem/llc", "queue_delay")->histogram.count, 200000);
+        ck_assert_uint_eq(find(m, "mem/llc", "queue_delay")->histogram.max, 0);
+        ck_assert_uint_eq(find(m, "mem/dram", "queue_delay")->histogram.count, 4096);
+        ck_assert_uint_eq(find(m, "mem/dram", "queue_delay")->histogram.max, 0);
         metrics_destroy(m);
 }
 END_TEST
@@ -97,9 +103,30 @@ START_TEST(test_chase_fast)
         struct metrics *m;
 
         check_chase(FIDELITY_FAST);
-        /* the fast model has no transactions: no mem/ resource metrics */
+        struct metrics *d;
+
+        /* the fast model's expected LLC lookups (every access misses the L1) and misses (the
+         * 4096 cold lines, reloaded as a warm-up); its bus and DRAM busy time is those 4096
+         * fills, one bus transfer and one burst each, as in the detailed run */
         run_chase(FIDELITY_FAST, &m);
-        ck_assert_ptr_null(metrics_find(m, "mem/llc", "accesses"));
+        run_chase(FIDELITY_DETAILED, &d);
+        ck_assert_uint_eq(find(m, "mem/llc", "accesses")->counter, 200000);
+        ck_assert_uint_eq(find(m, "mem/llc", "misses")->counter, 4096);
+        ck_assert_double_gt(find(d, "mem/bus", "utilisation")->gauge, 0.0);
+        ck_assert_double_eq_tol(find(m, "mem/bus", "utilisation")->gauge,
+                                find(d, "mem/bus", "utilisation")->gauge,
+                                1e-9 * find(d, "mem/bus", "utilisation")->gauge);
+        /* (DRAM within 0.1%: the fast config's burst is 4 DRAM cycles of 833 ps, 3332 ps, where
+         * the controller converts the 4 cycles at once, 3333 ps) */
+        ck_assert_double_gt(find(d, "mem/dram", "utilisation")->gauge, 0.0);
+        ck_assert_double_eq_tol(find(m, "mem/dram", "utilisation")->gauge,
+                                find(d, "mem/dram", "utilisation")->gauge,
+                                1e-3 * find(d, "mem/dram", "utilisation")->gauge);
+        /* no transactions: no queueing-delay distributions, no DRAM request counters */
+        ck_assert_ptr_null(metrics_find(m, "mem/llc", "queue_delay"));
+        ck_assert_ptr_null(metrics_find(m, "mem/dram", "queue_delay"));
+        ck_assert_ptr_null(metrics_find(m, "mem/dram", "requests"));
+        metrics_destroy(d);
         metrics_destroy(m);
 }
 END_TEST
