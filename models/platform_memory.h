@@ -69,7 +69,10 @@ struct mem_exec_port platform_memory_segment_port(struct platform_memory *m, siz
  * arbitration like a core's input, lowest priority under fixed priority); below it the
  * regulator, if any, leaves that initiator unregulated. Their traffic is in the bus and DRAM
  * metrics; it bypasses the cores' caches (no cache coherence with them, as a non-coherent
- * DMA master).
+ * DMA master). Each request must cover at most one line and stay within it (the DRAM model
+ * serves one burst per request and a row never splits a request): a master with longer
+ * transfers cuts them at line boundaries, as sim/systemc's TLM bridge does
+ * (tlm_bridge_target_set_max_request).
  */
 struct mem_port platform_memory_external_port(struct platform_memory *m, uint16_t *initiator);
 /* Busy time of core `core` up to `now`. */
