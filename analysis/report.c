@@ -287,6 +287,57 @@ int report_write_memory_csv(const char *dir, const struct scenario *scenario,
         return finish_file(&file);
 }
 
+static const char *const irq_value_columns[] = {
+        "raised",         "merged",         "latency_samples", "latency_min_us",  "latency_mean_us",
+        "latency_p50_us", "latency_p90_us", "latency_p99_us",  "latency_p999_us", "latency_max_us",
+};
+#define IRQ_VALUE_COLUMNS (sizeof irq_value_columns / sizeof irq_value_columns[0])
+
+static const char *const irq_kind_names[] = {
+        [IRQ_SOURCE_TIMER] = "timer",
+        [IRQ_SOURCE_DEVICE] = "device",
+        [IRQ_SOURCE_DOORBELL] = "doorbell",
+};
+
+int report_write_irq_csv(const char *dir, const struct scenario *scenario,
+                         const struct results *results)
+{
+        struct output_file file;
+        int err;
+
+        if (scenario->irq_source_count == 0)
+                return 0;
+        err = output_file_open(&file, dir, "irq.csv");
+        if (err)
+                return err;
+        struct csv_out c = { file.stream, 0 };
+        static const char *const fixed_columns[] = {
+                "os", "interrupt", "kind", "irq", "core", "cpu"
+        };
+        for (size_t i = 0; i < sizeof fixed_columns / sizeof fixed_columns[0]; i++)
+                csv_field(&c, fixed_columns[i]);
+        for (size_t i = 0; i < IRQ_VALUE_COLUMNS; i++)
+                csv_field(&c, irq_value_columns[i]);
+        csv_end_row(&c);
+        for (size_t i = 0; i < scenario->irq_source_count; i++) {
+                const struct irq_source_config *q = &scenario->irq_sources[i];
+                const struct os_config *os = &scenario->oses[q->os];
+                char entity[512];
+
+                snprintf(entity, sizeof entity, "irq/%s/%s", os->name, q->name);
+                csv_field(&c, os->name);
+                csv_field(&c, q->name);
+                csv_field(&c, irq_kind_names[q->kind]);
+                csv_uint(&c, q->irq);
+                csv_field(&c, scenario->platform.cores[os->cores[q->cpu]].name);
+                csv_uint(&c, q->cpu);
+                for (size_t k = 0; k < IRQ_VALUE_COLUMNS; k++)
+                        csv_value(&c, results_find(results, entity, irq_value_columns[k]));
+                csv_end_row(&c);
+        }
+        return finish_file(&file);
+}
+
 int report_write_cores_csv(const char *dir, const struct scenario *scenario,
                            const struct results *results)
 {

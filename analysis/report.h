@@ -33,6 +33,12 @@ int report_write_tasks_csv(const char *dir, const struct scenario *scenario,
                            const struct results *results);
 int report_write_cores_csv(const char *dir, const struct scenario *scenario,
                            const struct results *results);
+/* irq.csv: one row per interrupt source of the scenario (os = its OS or VM, interrupt, kind,
+ * irq id, physical core, cpu = the OS's execution resource: its core's index in AMP, the vCPU in
+ * a VM) with its irq/<os>/<interrupt> metrics: raised, merged and the latency histogram's
+ * samples and min ... max in us. Writes nothing (and returns 0) without interrupt sources. */
+int report_write_irq_csv(const char *dir, const struct scenario *scenario,
+                         const struct results *results);
 /* memory.csv: one row per task with a memory profile (its memory metrics; slowdown empty
  * without run.slowdown_reference). Writes nothing (and returns 0) without such tasks. */
 int report_write_memory_csv(const char *dir, const struct scenario *scenario,

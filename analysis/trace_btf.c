@@ -144,14 +144,24 @@ static void btf_event(void *context, const struct trace_sink *sink, const struct
                 btf_put_target(stream, "T", "", track->owner, event->name, event->instance,
                                "activate");
         }
+        if (event->phase == TRACE_INSTANT && event->kind == TRACE_IRQ) {
+                btf_put_source(stream, event->time_ps, "Core_", NULL, track->executor, 0);
+                btf_put_target(stream, "STI", "IRQ_", NULL, event->name, event->instance,
+                               "trigger");
+        }
         if ((event->phase != TRACE_BEGIN && event->phase != TRACE_END) ||
             event->reason == TRACE_CUT)
                 return;
         if (event->phase == TRACE_BEGIN && event->depth == 0)
                 btf_core_event(stream, track, event->time_ps, "execute");
-        if (isr >= 0)
+        if (isr >= 0) {
                 btf_isr_event(writer, track, event, isr);
-        else
+        } else if (event->kind == TRACE_ISR) {
+                /* a guest ISR: the job it interrupted was preempted by the guest itself */
+                btf_put_source(stream, event->time_ps, "Core_", NULL, track->executor, 0);
+                btf_put_target(stream, "I", "", track->owner, event->name, event->instance,
+                               event->phase == TRACE_BEGIN ? "start" : "terminate");
+        } else
                 btf_task_event(stream, track, event->time_ps, event->kind, event->name,
                                event->instance, btf_slice_event(event));
         if (event->phase == TRACE_END && event->depth == 0)

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/chains.h"
 #include "analysis/figures.h"
 #include "analysis/output_file.h"
 #include "analysis/report.h"
@@ -176,6 +177,7 @@ static int write_outputs(const struct run_options *o, const struct scenario *sce
                 { "tasks.csv", report_write_tasks_csv(o->out_dir, scenario, results) },
                 { "cores.csv", report_write_cores_csv(o->out_dir, scenario, results) },
                 { "memory.csv", report_write_memory_csv(o->out_dir, scenario, results) },
+                { "irq.csv", report_write_irq_csv(o->out_dir, scenario, results) },
                 { "junit.xml", report_write_junit(o->out_dir, scenario, outcomes) },
                 { "run.json", report_write_run(o->out_dir, info) },
         };
@@ -201,25 +203,62 @@ static int write_outputs(const struct run_options *o, const struct scenario *sce
 }
 
 /* The trace files of a run: DIR/trace.json and DIR/trace.btf, each written while the run goes
- * (the writers subscribe to the sink) and renamed into place when it ends. */
+ * (the writers subscribe to the sink) and renamed into place when it ends. The scenario's
+ * cause-effect chains are measured from the same events (analysis/chains.h), so a scenario
+ * with chains has a sink even without trace files; without chains or files there is none and
+ * the models' trace calls cost one check each. */
 struct run_traces {
         struct trace_sink *sink; /* NULL: no tracing */
         struct output_file chrome_file, btf_file;
         struct trace_chrome chrome;
         struct trace_btf btf;
         bool chrome_open, btf_open;
+        struct chain_spec *chain_specs; /* one per scenario chain */
+        struct chain_stage *chain_stages;
+        struct chain_tracker *chains;
 };
+
+/* The chain tracker over the scenario's chains, creating the chain/<name> metrics (after the
+ * platform's, so that the summary keeps its order) and subscribed before the first event. */
+static int traces_track_chains(struct run_traces *t, const struct scenario *scenario,
+                               struct metrics *metrics)
+{
+        size_t stage_total = 0, next = 0;
+        int err;
+
+        if (scenario->chain_count == 0)
+                return 0;
+        for (size_t i = 0; i < scenario->chain_count; i++)
+                stage_total += scenario->chains[i].stage_count;
+        t->chain_specs = calloc(scenario->chain_count, sizeof(*t->chain_specs));
+        t->chain_stages = calloc(stage_total, sizeof(*t->chain_stages));
+        if (!t->chain_specs || !t->chain_stages)
+                return -ENOMEM;
+        for (size_t i = 0; i < scenario->chain_count; i++) {
+                const struct chain_config *c = &scenario->chains[i];
+                t->chain_specs[i] = (struct chain_spec){ .name = c->name,
+                                                         .stage_count = c->stage_count,
+                                                         .stages = &t->chain_stages[next] };
+                for (size_t k = 0; k < c->stage_count; k++)
+                        t->chain_stages[next++] = (struct chain_stage){ .os = c->stages[k].os,
+                                                                        .task = c->stages[k].task };
+        }
+        err = chain_tracker_create(t->chain_specs, scenario->chain_count, metrics, &t->chains);
+        return err ? err : chain_tracker_subscribe(t->chains, t->sink);
+}
 
 static int traces_open(struct run_traces *t, const struct run_options *o,
                        const struct scenario *scenario)
 {
         int err;
         memset(t, 0, sizeof *t);
-        if (!o->trace_chrome && !o->trace_btf)
+        if (!o->trace_chrome && !o->trace_btf && scenario->chain_count == 0)
                 return 0;
         t->sink = trace_sink_create();
         if (!t->sink)
                 return -ENOMEM;
+        if (!o->trace_chrome && !o->trace_btf)
+                return 0;
         err = output_make_dirs(o->out_dir);
         if (!err && o->trace_chrome) {
                 err = output_file_open(&t->chrome_file, o->out_dir, "trace.json");
@@ -258,6 +297,11 @@ static int traces_close(struct run_traces *t, sim_time_t end, bool commit)
                 else
                         output_file_abort(&t->btf_file);
         }
+        if (!err && t->chains)
+                err = chain_tracker_error(t->chains);
+        chain_tracker_destroy(t->chains);
+        free(t->chain_specs);
+        free(t->chain_stages);
         trace_sink_destroy(t->sink);
         memset(t, 0, sizeof *t);
         return err;
@@ -281,18 +325,38 @@ static int report_requirements(const struct scenario *scenario,
  * `scenario` in which only that OS has tasks, and of them only task `task` (SIZE_MAX: all of
  * them). `means` has one entry per task of the OS; entries of removed tasks are left alone.
  * 0 or a negative errno. */
+/* The ISRs of OS `os` in a run that keeps only its task `task` (SIZE_MAX: all; `none`: no
+ * task at all): copies whose `activates` index the kept tasks. */
+static struct isr_config *alone_isrs(const struct os_config *os, bool none, size_t task)
+{
+        struct isr_config *isrs = calloc(os->isr_count ? os->isr_count : 1, sizeof(*isrs));
+
+        for (size_t i = 0; isrs != NULL && i < os->isr_count; i++) {
+                size_t activates = os->isrs[i].activates;
+
+                isrs[i] = os->isrs[i];
+                if (none || (task != SIZE_MAX && activates != task))
+                        isrs[i].activates = SIZE_MAX;
+                else if (task != SIZE_MAX)
+                        isrs[i].activates = 0;
+        }
+        return isrs;
+}
+
 static int alone_mean_responses(const struct scenario *scenario, size_t os_index, size_t task,
                                 double *means)
 {
         struct os_config *oses = calloc(scenario->os_count, sizeof(*oses));
+        struct isr_config **isrs = calloc(scenario->os_count, sizeof(*isrs));
         struct metrics *metrics = metrics_create();
         struct sim *sim = sim_create(NULL);
         struct platform *platform = NULL;
         int err = -ENOMEM;
 
-        if (oses != NULL && metrics != NULL && sim != NULL) {
+        if (oses != NULL && isrs != NULL && metrics != NULL && sim != NULL) {
                 struct scenario alone = *scenario;
 
+                err = 0;
                 for (size_t i = 0; i < scenario->os_count; i++) {
                         oses[i] = scenario->oses[i];
                         if (i != os_index) {
@@ -301,10 +365,15 @@ static int alone_mean_responses(const struct scenario *scenario, size_t os_index
                                 oses[i].task_count = 1;
                                 oses[i].tasks = &scenario->oses[i].tasks[task];
                         }
+                        isrs[i] = alone_isrs(&scenario->oses[i], i != os_index, task);
+                        oses[i].isrs = isrs[i];
+                        if (isrs[i] == NULL)
+                                err = -ENOMEM;
                 }
                 alone.oses = oses;
                 alone.requirement_count = 0;
-                err = platform_build(&alone, sim, metrics, &platform);
+                if (err == 0)
+                        err = platform_build(&alone, sim, metrics, &platform);
                 if (err == 0 && sim_run_until(sim, scenario->run.duration_ps) != 0)
                         err = -ENOMEM;
                 if (err == 0)
@@ -331,6 +400,9 @@ static int alone_mean_responses(const struct scenario *scenario, size_t os_index
                 sim_destroy(sim);
         if (metrics)
                 metrics_destroy(metrics);
+        for (size_t i = 0; isrs != NULL && i < scenario->os_count; i++)
+                free(isrs[i]);
+        free(isrs);
         free(oses);
         return err;
 }
@@ -414,6 +486,11 @@ static int simulate(const struct run_options *o, const struct scenario *scenario
                 fprintf(stderr, "mosaic: %s: cannot build the platform: %s\n", scenario->file,
                         strerror(-err));
                 status = err == -EINVAL ? CLI_BAD_INPUT : CLI_INTERNAL;
+                goto out;
+        }
+        err = traces_track_chains(&traces, scenario, metrics);
+        if (err) {
+                fprintf(stderr, "mosaic: cannot measure the chains: %s\n", strerror(-err));
                 goto out;
         }
         double started = wall_seconds();

@@ -4,11 +4,15 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "models/hv/hypervisor.h"
 #include "models/hw/core.h"
 #include "models/hw/gic.h"
+#include "models/os/doorbell.h"
 #include "models/os/guest_os.h"
+#include "models/os/os_boot.h"
+#include "models/platform_devices.h"
 #include "models/platform_memory.h"
 #include "sim/trace.h"
 #include "sim/text.h"
@@ -26,6 +30,12 @@ struct platform {
         struct trace_sink *trace;       /* NULL: no tracing */
         struct platform_memory *memory; /* NULL: the platform has no memory section */
         struct gic *gic;                /* NULL: the scenario has no interrupt sources */
+        size_t doorbell_count;
+        struct doorbell **doorbells; /* per interrupt source (NULL: not a doorbell) */
+        int error;                   /* a VM's guest could not start when it booted */
+        struct os_boot **boots;      /* per OS: an AMP OS's start-up, or NULL */
+        /* the scenario's "devices" (models/platform_devices.h), or NULL */
+        struct platform_devices *devices;
 };
 
 /* Colour regions: platform_memory.c maps OS i's coloured pages from i << 40; the hypervisor's
@@ -293,6 +303,13 @@ static int platform_build_hv(struct platform *platform, struct metrics *metrics)
 
 static void platform_free(struct platform *platform)
 {
+        platform_devices_destroy(platform->devices);
+        for (size_t i = 0; i < platform->doorbell_count; i++)
+                doorbell_destroy(platform->doorbells[i]);
+        free(platform->doorbells);
+        for (size_t i = 0; platform->boots != NULL && i < platform->os_count; i++)
+                os_boot_destroy(platform->boots[i]);
+        free(platform->boots);
         for (size_t i = 0; i < platform->os_count; i++)
                 guest_os_destroy(platform->oses[i]);
         hv_destroy(platform->hv);
@@ -368,7 +385,8 @@ static size_t platform_isr_total(const struct scenario *scenario)
 /* The GIC, its timers and routes, and each source's metrics: irq/<os-or-vm>/<source> raised,
  * merged (counters) and latency (histogram, ps), into latencies[i]. */
 static int platform_build_gic(struct platform *platform, struct metrics *metrics,
-                              struct metric **latencies, struct metric **merges)
+                              struct metric **latencies, struct metric **merges,
+                              struct metric **raises)
 {
         const struct scenario *scenario = platform->scenario;
         int err = gic_create(platform->sim, platform->core_count, platform_irq_limit(scenario),
@@ -385,6 +403,7 @@ static int platform_build_gic(struct platform *platform, struct metrics *metrics
                 raised = metrics_counter(metrics, entity, "raised");
                 merged = metrics_counter(metrics, entity, "merged");
                 merges[i] = merged;
+                raises[i] = raised;
                 latencies[i] = metrics_histogram(metrics, entity, "latency", METRIC_UNIT_PS);
                 free(entity);
                 if (raised == NULL || merged == NULL || latencies[i] == NULL)
@@ -542,29 +561,70 @@ static int platform_wire_hv(struct platform *platform, struct metrics *metrics,
         return err;
 }
 
+/* Each doorbell source rings at its producer task's completions (models/os/doorbell.h): the
+ * SGI to the consumer's core (AMP) or from the producer's vCPU to the consumer's. */
+static int platform_wire_doorbells(struct platform *platform, struct metric *const *raises)
+{
+        const struct scenario *scenario = platform->scenario;
+        int err = 0;
+
+        platform->doorbells = calloc(scenario->irq_source_count, sizeof(*platform->doorbells));
+        if (platform->doorbells == NULL)
+                return -ENOMEM;
+        platform->doorbell_count = scenario->irq_source_count;
+        for (size_t i = 0; err == 0 && i < scenario->irq_source_count; i++) {
+                const struct irq_source_config *q = &scenario->irq_sources[i];
+                const struct os_config *from = &scenario->oses[q->from_os];
+                struct doorbell_target target = { .gic = platform->gic,
+                                                  .core = scenario->oses[q->os].cores[q->cpu],
+                                                  .sgi = q->irq };
+                long cpu = -1; /* the producer's execution resource */
+
+                if (q->kind != IRQ_SOURCE_DOORBELL)
+                        continue;
+                for (size_t t = 0; t < from->task_count && cpu < 0; t++)
+                        if (strcmp(from->tasks[t].name, q->from_task) == 0)
+                                cpu = scenario_task_cpu(from, &from->tasks[t]);
+                if (cpu < 0)
+                        continue; /* a reference run without the producer */
+                if (platform->hv != NULL) {
+                        target.raised = raises[i];
+                        target.from = hv_find_vcpu(platform->hv, q->from_os, (size_t)cpu);
+                        target.to = hv_find_vcpu(platform->hv, q->os, q->cpu);
+                }
+                err = doorbell_create(platform->sim, platform->oses[q->from_os], q->from_task,
+                                      &target, &platform->doorbells[i]);
+        }
+        return err;
+}
+
 static int platform_build_interrupts(struct platform *platform, struct metrics *metrics)
 {
         const struct scenario *scenario = platform->scenario;
-        struct metric **latencies, **merges;
+        struct metric **latencies, **merges, **raises;
         int err = -ENOMEM;
 
         if (scenario->irq_source_count == 0)
                 return 0;
         latencies = calloc(scenario->irq_source_count, sizeof(*latencies));
         merges = calloc(scenario->irq_source_count, sizeof(*merges));
-        if (latencies != NULL && merges != NULL)
-                err = platform_build_gic(platform, metrics, latencies, merges);
+        raises = calloc(scenario->irq_source_count, sizeof(*raises));
+        if (latencies != NULL && merges != NULL && raises != NULL)
+                err = platform_build_gic(platform, metrics, latencies, merges, raises);
         if (err == 0 && platform->hv != NULL)
                 err = platform_wire_hv(platform, metrics, merges);
         if (err == 0)
                 err = platform_wire_oses(platform, latencies);
+        if (err == 0)
+                err = platform_wire_doorbells(platform, raises);
+        free(raises);
         free(merges);
         free(latencies);
         return err;
 }
 
 /* The hypervisor's lane on every core, then one lane per execution resource of every OS. */
-static int platform_trace_hv(struct platform *platform)
+static int platform_trace_hv(struct platform *platform, uint32_t *core_tracks)
 {
         size_t count = platform->core_count ? platform->core_count : 1;
         uint32_t *tracks = calloc(count, sizeof(*tracks));
@@ -575,6 +635,7 @@ static int platform_trace_hv(struct platform *platform)
 
                 err = trace_sink_add_track(platform->trace, core, "hypervisor", core, NULL,
                                            &tracks[c]);
+                core_tracks[c] = tracks[c];
         }
         if (err == 0)
                 err = hv_set_trace(platform->hv, platform->trace, tracks);
@@ -582,7 +643,7 @@ static int platform_trace_hv(struct platform *platform)
         return err;
 }
 
-static int platform_trace_os(struct platform *platform, size_t index)
+static int platform_trace_os(struct platform *platform, size_t index, uint32_t *core_tracks)
 {
         const struct os_config *os = &platform->scenario->oses[index];
         size_t count = os->core_count ? os->core_count : 1;
@@ -600,6 +661,8 @@ static int platform_trace_os(struct platform *platform, size_t index)
                           ? -ENOMEM
                           : trace_sink_add_track(platform->trace, core, label, executor, os->name,
                                                  &tracks[c]);
+                if (err == 0 && os->vm == NULL)
+                        core_tracks[os->cores[c]] = tracks[c];
                 free(label);
                 free(executor);
         }
@@ -609,17 +672,100 @@ static int platform_trace_os(struct platform *platform, size_t index)
         return err;
 }
 
+/* Interrupt edges as instants on the lane taking each core's interrupts (the hypervisor's, or
+ * the AMP OS's), named by their source; the hypervisor's own IPI is "hv_ipi". */
+static int platform_trace_gic(struct platform *platform, const uint32_t *core_tracks)
+{
+        const struct scenario *scenario = platform->scenario;
+        int err;
+
+        if (platform->gic == NULL)
+                return 0;
+        err = gic_set_trace(platform->gic, platform->trace, core_tracks);
+        for (size_t i = 0; err == 0 && i < scenario->irq_source_count; i++) {
+                const struct irq_source_config *q = &scenario->irq_sources[i];
+
+                if (q->kind != IRQ_SOURCE_DOORBELL || platform->hv == NULL)
+                        err = gic_name_irq(platform->gic, scenario->oses[q->os].cores[q->cpu],
+                                           q->irq, q->name);
+        }
+        for (size_t c = 0; err == 0 && platform->hv != NULL && c < platform->core_count; c++)
+                err = gic_name_irq(platform->gic, c, PLATFORM_HV_IPI_SGI, "hv_ipi");
+        return err;
+}
+
 static int platform_trace(struct platform *platform)
 {
+        size_t count = platform->core_count ? platform->core_count : 1;
+        uint32_t *core_tracks;
         int err = 0;
 
         if (platform->trace == NULL)
                 return 0;
+        core_tracks = calloc(count, sizeof(*core_tracks));
+        if (core_tracks == NULL)
+                return -ENOMEM;
         if (platform->hv != NULL)
-                err = platform_trace_hv(platform);
+                err = platform_trace_hv(platform, core_tracks);
         for (size_t i = 0; err == 0 && i < platform->os_count; i++)
-                err = platform_trace_os(platform, i);
+                err = platform_trace_os(platform, i, core_tracks);
+        if (err == 0)
+                err = platform_trace_gic(platform, core_tracks);
+        free(core_tracks);
         return err;
+}
+
+/* AMP OSes with a "boot": each boots on its first core (models/os/os_boot.h), from time 0 or
+ * after the OS it waits for; metric os/<os> boot_time. */
+static int platform_boot_oses(struct platform *platform, struct metrics *metrics)
+{
+        const struct scenario *scenario = platform->scenario;
+        int err = 0;
+
+        for (size_t i = 0; err == 0 && i < platform->os_count; i++) {
+                const struct os_config *os = &scenario->oses[i];
+                struct exec_port core;
+                struct metric *boot_time;
+
+                if (os->vm != NULL || !os->boot.present)
+                        continue;
+                if (platform->boots == NULL) {
+                        platform->boots = calloc(platform->os_count, sizeof(*platform->boots));
+                        if (platform->boots == NULL)
+                                return -ENOMEM;
+                }
+                core = platform_core_port(platform, os->cores[0]);
+                boot_time = metrics_gauge(metrics, os->entity, "boot_time", METRIC_UNIT_PS);
+                err =
+                    boot_time == NULL
+                        ? -ENOMEM
+                        : os_boot_create(platform->sim, platform->oses[i], &os->boot, &core,
+                                         scenario->run.duration_ps, boot_time, &platform->boots[i]);
+        }
+        for (size_t i = 0; err == 0 && platform->boots != NULL && i < platform->os_count; i++) {
+                size_t after = scenario->oses[i].boot.after;
+
+                if (platform->boots[i] == NULL)
+                        continue;
+                if (after != SIZE_MAX && platform->boots[after] != NULL)
+                        err = os_boot_add_dependent(platform->boots[after], platform->boots[i]);
+                else
+                        err = os_boot_start(platform->boots[i]);
+        }
+        return err;
+}
+
+/* A VM has booted (hv_boot): its guest's tasks start now. */
+static void platform_vm_booted(void *arg, size_t vm)
+{
+        struct platform *platform = arg;
+        int err = guest_os_start_at(platform->oses[vm], sim_now(platform->sim),
+                                    platform->scenario->run.duration_ps);
+
+        if (err != 0 && platform->error == 0) {
+                platform->error = err;
+                sim_stop(platform->sim);
+        }
 }
 
 int platform_build(const struct scenario *scenario, struct sim *sim, struct metrics *metrics,
@@ -686,10 +832,24 @@ int platform_build_traced(const struct scenario *scenario, struct sim *sim, stru
         err = platform_build_interrupts(platform, metrics);
         if (err == 0)
                 err = platform_trace(platform);
+        if (err == 0)
+                err = platform_devices_build(scenario, sim, metrics, platform->gic, platform->hv,
+                                             platform->oses, &platform->devices);
+        if (err != 0)
+                goto err_free;
+        err = platform_boot_oses(platform, metrics);
         if (err != 0)
                 goto err_free;
         for (size_t i = 0; i < platform->os_count; i++) {
+                if (scenario->oses[i].boot.present ||
+                    (scenario->oses[i].vm != NULL && scenario->oses[i].vm->boot.present))
+                        continue; /* started when it has booted */
                 err = guest_os_start(platform->oses[i], scenario->run.duration_ps);
+                if (err != 0)
+                        goto err_free;
+        }
+        if (platform->hv != NULL) {
+                err = hv_boot(platform->hv, platform_vm_booted, platform);
                 if (err != 0)
                         goto err_free;
         }
@@ -725,6 +885,7 @@ void platform_finish(struct platform *platform, sim_time_t end)
 
                 platform->utilisation[i]->gauge = end == 0 ? 0.0 : (double)busy / (double)end;
         }
+        platform_devices_finish(platform->devices);
 }
 
 struct guest_os *platform_guest_os(struct platform *platform, size_t index)
@@ -750,6 +911,11 @@ void platform_destroy(struct platform *platform)
 
 int platform_error(const struct platform *platform)
 {
+        if (platform->error != 0)
+                return platform->error;
+        for (size_t i = 0; platform->boots != NULL && i < platform->os_count; i++)
+                if (platform->boots[i] != NULL && os_boot_error(platform->boots[i]) != 0)
+                        return os_boot_error(platform->boots[i]);
         for (size_t i = 0; i < platform->os_count; i++) {
                 int err = guest_os_error(platform->oses[i]);
                 if (err)
@@ -759,5 +925,8 @@ int platform_error(const struct platform *platform)
                 return platform_memory_error(platform->memory);
         if (platform->gic != NULL && gic_error(platform->gic) != 0)
                 return gic_error(platform->gic);
+        for (size_t i = 0; i < platform->doorbell_count; i++)
+                if (platform->doorbells[i] != NULL && doorbell_error(platform->doorbells[i]) != 0)
+                        return doorbell_error(platform->doorbells[i]);
         return platform->hv != NULL ? hv_error(platform->hv) : 0;
 }

@@ -40,7 +40,17 @@
  * still pending at the GIC or, under a hypervisor, in the vCPU's list registers), latency
  * (histogram, ps: edge to the ISR's first instruction); raised - merged - latency samples are
  * still pending at the end; hv/core/<core> irq_time, irqs (hypervisor.h). Device models
- * raise their SPIs through platform_gic.
+ * raise their SPIs through platform_gic. A "doorbell" source rings at each completion of its
+ * producer task's jobs (models/os/doorbell.h); its counters and latency are those of any source.
+ *
+ * Start-up ("boot" of a VM or an AMP OS): a VM boots through hv_boot (models/hv/hypervisor.h,
+ * metric hv/vm/<vm> boot_time), an AMP OS through models/os/os_boot.h (metric os/<os>
+ * boot_time, a gauge in ps); its guest OS is started (guest_os_start_at) when it has booted.
+ *
+ * Virtual devices (scenario "devices"): after the interrupts, models/platform_devices.h builds
+ * each device's vdev and wires its notify, completion interrupt and backend wake-up through the
+ * hypervisor, the GIC and the guest OSes' ISR hooks; its metrics are dev/<device>/...
+ * (models/io/vdev.h), finished by platform_finish.
  */
 #ifndef MOSAIC_MODELS_PLATFORM_H
 #define MOSAIC_MODELS_PLATFORM_H

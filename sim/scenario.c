@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/json_read.h"
+#include "sim/scenario_devices.h"
 
 const char *const scenario_task_metrics[] = { "activations",          "completions",
                                               "deadline_misses",      "preemptions",
@@ -34,7 +35,27 @@ const char *const scenario_irq_metrics[] = { "raised",
                                              "latency_max_us",
                                              NULL };
 
-const char *const scenario_hv_vm_metrics[] = { "run_time", NULL };
+const char *const scenario_os_metrics[] = { "boot_time_us", NULL };
+
+const char *const scenario_chain_metrics[] = { "reaction_time_samples",
+                                               "reaction_time_min_us",
+                                               "reaction_time_mean_us",
+                                               "reaction_time_p50_us",
+                                               "reaction_time_p90_us",
+                                               "reaction_time_p99_us",
+                                               "reaction_time_p999_us",
+                                               "reaction_time_max_us",
+                                               "data_age_samples",
+                                               "data_age_min_us",
+                                               "data_age_mean_us",
+                                               "data_age_p50_us",
+                                               "data_age_p90_us",
+                                               "data_age_p99_us",
+                                               "data_age_p999_us",
+                                               "data_age_max_us",
+                                               NULL };
+
+const char *const scenario_hv_vm_metrics[] = { "run_time", "boot_time_us", NULL };
 
 const char *const scenario_hv_vcpu_metrics[] = { "run_time",
                                                  "traps",
@@ -1245,13 +1266,13 @@ static const char *const scheduler_names[] = { "fixed_priority", "edf", "fair", 
 static const char *const os_time_keys[] = { "target_latency", "min_granularity", NULL };
 
 static const char *const task_keys[] = {
-        "name", "activation",       "priority", "nice",         "weight",
-        "core", "execution_cycles", "profile",  "instructions", NULL
+        "name",    "activation",       "priority",     "nice",      "weight", "core",
+        "profile", "execution_cycles", "instructions", "activates", NULL
 };
-static const char *const vm_task_keys[] = { "name",    "activation",       "priority",
-                                            "nice",    "weight",           "vcpu",
-                                            "profile", "execution_cycles", "instructions",
-                                            NULL };
+static const char *const vm_task_keys[] = {
+        "name",    "activation",       "priority",     "nice",      "weight", "vcpu",
+        "profile", "execution_cycles", "instructions", "activates", NULL
+};
 static const char *const task_time_keys[] = { "period", "min_interarrival", "max_interarrival",
                                               "offset", "jitter",           "deadline",
                                               NULL };
@@ -1563,14 +1584,50 @@ static int parse_task(struct reader *r, json_t *obj, const struct scenario *s, s
                 rc = parse_task_profile(r, obj, s, t, &has_profile);
         if (rc == 0 && !has_profile)
                 rc = parse_demand(r, obj, &t->demand);
+        const char *activates = NULL;
+        if (rc == 0)
+                rc = get_string(r, obj, "activates", false, &activates);
+        if (rc == 0 && activates)
+                rc = copy_string(r, activates, &t->activates);
         return rc;
+}
+
+static long find_task(const struct os_config *os, const char *name);
+
+/* Each "activates" names another event task of the same OS (checked once all are read). */
+static int check_task_activations(struct reader *r, const struct os_config *os)
+{
+        size_t mark = push_key(r, "tasks");
+        for (size_t i = 0; i < os->task_count; i++) {
+                const struct task_config *t = &os->tasks[i];
+                if (!t->activates)
+                        continue;
+                long target = find_task(os, t->activates);
+                size_t element = push_index(r, i);
+                if (target < 0)
+                        return fail_key(r, "activates",
+                                        "%s '%s' has no task '%s' (a task activates a task of its "
+                                        "own OS; across OSes use a doorbell interrupt)",
+                                        os->vm ? "VM" : "OS", os->name, t->activates);
+                if ((size_t)target == i)
+                        return fail_key(r, "activates", "task '%s' cannot activate itself",
+                                        t->name);
+                if (os->tasks[target].activation != TASK_EVENT)
+                        return fail_key(
+                            r, "activates",
+                            "task '%s' is not an event task (\"activation\": \"event\")",
+                            t->activates);
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
 }
 
 /* ---- operating systems ---- */
 
 static const char *const os_keys[] = { "name",  "cores",   "scheduler", "context_switch_cycles",
                                        "tasks", "colours", "llc_ways",  "exception_entry_cycles",
-                                       "isrs",  NULL };
+                                       "isrs",  "boot",    NULL };
 
 /* The owner of platform core `core` among the OSes before `os_index`, or NULL. */
 static const struct os_config *core_owner(const struct scenario *s, size_t os_index, size_t core)
@@ -1674,6 +1731,9 @@ static int parse_tasks(struct reader *r, json_t *obj, struct scenario *s, struct
                 pop(r, element);
         }
         pop(r, mark);
+        rc = check_task_activations(r, os);
+        if (rc < 0)
+                return rc;
         return os->scheduler == OS_SCHED_FIXED_PRIORITY ? check_priorities(r, s, os) : 0;
 }
 
@@ -1814,6 +1874,57 @@ static int parse_isrs(struct reader *r, json_t *obj, const struct scenario *s, s
         return 0;
 }
 
+/* ---- start-up ---- */
+
+static const char *const boot_keys[] = { "image_kib", "load_mib_per_s", "creation_cycles", "after",
+                                         NULL };
+
+/* An optional "boot" of VM or AMP OS `index` (s->oses[index] or its VM): image_kib and
+ * load_mib_per_s (both or neither), creation_cycles, after (a VM or OS listed before it). */
+static int parse_boot(struct reader *r, json_t *obj, const struct scenario *s, size_t index,
+                      struct boot_config *boot)
+{
+        const struct key_set keys = { boot_keys, NULL };
+        const char *kind = s->hypervisor ? "VM" : "OS";
+        json_t *b = json_object_get(obj, "boot");
+        uint64_t kib = 0, mib = 0;
+        bool has_image, has_bandwidth, present;
+        const char *after;
+        boot->after = SIZE_MAX;
+        if (!b)
+                return 0;
+        size_t mark = push_key(r, "boot");
+        int rc = expect_object(r, b);
+        if (rc == 0)
+                rc = check_keys(r, b, &keys);
+        if (rc == 0)
+                rc = get_uint(r, b, "image_kib", 0, UINT64_C(1) << 40, &kib, &has_image);
+        if (rc == 0)
+                rc = get_uint(r, b, "load_mib_per_s", 1, UINT64_C(1) << 20, &mib, &has_bandwidth);
+        if (rc == 0 && has_image && !has_bandwidth)
+                rc = fail(r, "an image needs 'load_mib_per_s' (its load bandwidth)");
+        if (rc == 0)
+                rc = get_uint(r, b, "creation_cycles", 0, INT64_MAX, &boot->creation_cycles,
+                              &present);
+        if (rc == 0)
+                rc = get_string(r, b, "after", false, &after);
+        if (rc < 0)
+                return rc;
+        for (size_t i = 0; after && i < index && boot->after == SIZE_MAX; i++)
+                if (strcmp(s->oses[i].name, after) == 0)
+                        boot->after = i;
+        if (after && boot->after == SIZE_MAX)
+                return fail_key(r, "after",
+                                "no %s named '%s' before this one (it can start only after one "
+                                "listed earlier)",
+                                kind, after);
+        boot->present = true;
+        boot->image_bytes = kib * 1024;
+        boot->load_bytes_per_s = has_bandwidth ? mib * 1024 * 1024 : 1;
+        pop(r, mark);
+        return 0;
+}
+
 static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t index)
 {
         struct os_config *os = &s->oses[index];
@@ -1849,7 +1960,9 @@ static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t in
                               &os->exception_entry_cycles, &present);
         if (rc == 0)
                 rc = parse_tasks(r, obj, s, os);
-        return rc == 0 ? parse_isrs(r, obj, s, os) : rc;
+        if (rc == 0)
+                rc = parse_isrs(r, obj, s, os);
+        return rc == 0 ? parse_boot(r, obj, s, index, &os->boot) : rc;
 }
 
 const struct os_config *scenario_find_os(const struct scenario *scenario, const char *name)
@@ -1888,7 +2001,8 @@ static const char *const hv_keys[] = { "policy",
 static const char *const policy_names[] = { "static", "arinc653", "fixed_priority",
                                             "rtds",   "credit",   NULL };
 static const char *const credit_time_keys[] = { "timeslice", NULL };
-static const char *const vm_keys[] = { "name", "vcpus", "os", "tasks", "isrs", "colours", NULL };
+static const char *const vm_keys[] = { "name", "vcpus",   "os",   "tasks",
+                                       "isrs", "colours", "boot", NULL };
 static const char *const vm_os_keys[] = { "scheduler", "context_switch_cycles",
                                           "exception_entry_cycles", NULL };
 static const char *const vcpu_keys[] = { "core",   "priority",    "extra_time",
@@ -2195,7 +2309,7 @@ static int parse_vm(struct reader *r, json_t *obj, struct scenario *s, size_t in
                 rc = parse_tasks(r, obj, s, os);
         if (rc == 0)
                 rc = parse_isrs(r, obj, s, os);
-        return rc;
+        return rc == 0 ? parse_boot(r, obj, s, index, &vm->boot) : rc;
 }
 
 static int parse_vms(struct reader *r, json_t *root, struct scenario *s)
@@ -2544,10 +2658,10 @@ static int parse_virtualised(struct reader *r, json_t *root, struct scenario *s)
 
 /* ---- interrupt sources (scenario "interrupts") ---- */
 
-static const char *const interrupt_keys[] = { "name", "kind", "irq",  "os",
-                                              "vm",   "core", "vcpu", NULL };
+static const char *const interrupt_keys[] = { "name", "kind", "irq",  "os", "vm",
+                                              "core", "vcpu", "from", NULL };
 static const char *const interrupt_time_keys[] = { "period", "offset", "jitter", NULL };
-static const char *const interrupt_kind_names[] = { "timer", "device", NULL };
+static const char *const interrupt_kind_names[] = { "timer", "device", "doorbell", NULL };
 
 /* The target: "os" + "core" (AMP; default its first core) or "vm" + "vcpu" (default 0). */
 static int parse_interrupt_target(struct reader *r, json_t *obj, const struct scenario *s,
@@ -2593,6 +2707,43 @@ static int parse_interrupt_target(struct reader *r, json_t *obj, const struct sc
         return fail_key(r, "core", "core '%s' is not one of the cores of OS '%s'", core, name);
 }
 
+/* Doorbell: an SGI below the hypervisor's reserved one, rung by the producer task "from"
+ * ("<os-or-vm>/<task>") at each of its jobs' completions; no times. */
+static int parse_doorbell(struct reader *r, json_t *obj, const struct scenario *s,
+                          struct irq_source_config *q)
+{
+        const char *from;
+        uint64_t irq = 0;
+        int rc;
+        for (const char *const *base = interrupt_time_keys; *base; base++) {
+                rc = reject_time_key(r, obj, *base, "applies to timers only");
+                if (rc < 0)
+                        return rc;
+        }
+        rc = get_uint(r, obj, "irq", IRQ_SGI_FIRST, IRQ_SGI_HV_RESERVED - 1, &irq, NULL);
+        q->irq = (uint32_t)irq;
+        if (rc == 0)
+                rc = get_string(r, obj, "from", true, &from);
+        if (rc < 0)
+                return rc;
+        const char *slash = strchr(from, '/');
+        const struct os_config *os = NULL;
+        if (slash) {
+                for (size_t i = 0; i < s->os_count && !os; i++)
+                        if (strlen(s->oses[i].name) == (size_t)(slash - from) &&
+                            strncmp(s->oses[i].name, from, (size_t)(slash - from)) == 0)
+                                os = &s->oses[i];
+        }
+        if (!slash || !os)
+                return fail_key(r, "from", "'%s' names no task: expected '<%s>/<task>'", from,
+                                s->hypervisor ? "vm" : "os");
+        if (find_task(os, slash + 1) < 0)
+                return fail_key(r, "from", "%s '%s' has no task '%s'", os->vm ? "VM" : "OS",
+                                os->name, slash + 1);
+        q->from_os = (size_t)(os - s->oses);
+        return copy_string(r, slash + 1, &q->from_task);
+}
+
 /* Timer: period (required), offset, jitter; a PPI by default (27 in a VM, 30 in AMP). Device:
  * an SPI, no times. */
 static int parse_interrupt_kind(struct reader *r, json_t *obj, const struct scenario *s,
@@ -2601,6 +2752,10 @@ static int parse_interrupt_kind(struct reader *r, json_t *obj, const struct scen
         uint64_t irq = s->hypervisor ? IRQ_PPI_VIRT_TIMER : IRQ_PPI_PHYS_TIMER;
         bool present;
         int rc;
+        if (q->kind != IRQ_SOURCE_DOORBELL && json_object_get(obj, "from"))
+                return fail_key(r, "from", "'from' (a producer task) applies to doorbells only");
+        if (q->kind == IRQ_SOURCE_DOORBELL)
+                return parse_doorbell(r, obj, s, q);
         if (q->kind == IRQ_SOURCE_DEVICE) {
                 for (const char *const *base = interrupt_time_keys; *base; base++) {
                         rc = reject_time_key(r, obj, *base, "applies to timers only");
@@ -2712,6 +2867,105 @@ static int parse_interrupts(struct reader *r, json_t *root, struct scenario *s)
         return 0;
 }
 
+/* ---- cause-effect chains ---- */
+
+static const char *const chain_keys[] = { "name", "stages", NULL };
+
+/* A stage "<os-or-vm>/<task>" (the current path is the stage's string). */
+static int parse_chain_stage(struct reader *r, json_t *value, const struct scenario *s,
+                             const struct chain_config *chain, size_t index)
+{
+        struct chain_stage_config *stage = &chain->stages[index];
+        const char *kind = s->hypervisor ? "VM" : "OS";
+        if (!json_is_string(value))
+                return fail(r, "expected a string '<%s>/<task>'", s->hypervisor ? "vm" : "os");
+        const char *text = json_string_value(value);
+        const char *slash = strchr(text, '/');
+        if (!slash)
+                return fail(r, "'%s' names no task: expected '<%s>/<task>'", text,
+                            s->hypervisor ? "vm" : "os");
+        int rc = copy_string(r, text, &stage->os);
+        if (rc < 0)
+                return rc;
+        stage->os[slash - text] = '\0';
+        rc = copy_string(r, slash + 1, &stage->task);
+        if (rc < 0)
+                return rc;
+        const struct os_config *os = scenario_find_os(s, stage->os);
+        if (!os)
+                return fail(r, "no %s named '%s'", kind, stage->os);
+        long task = find_task(os, stage->task);
+        if (task < 0)
+                return fail(r, "%s '%s' has no task '%s'", kind, os->name, stage->task);
+        stage->os_index = (size_t)(os - s->oses);
+        stage->task_index = (size_t)task;
+        for (size_t i = 0; i < index; i++)
+                if (chain->stages[i].os_index == stage->os_index &&
+                    chain->stages[i].task_index == stage->task_index)
+                        return fail(r, "task '%s' is already stage %zu of chain '%s'", text, i,
+                                    chain->name);
+        return 0;
+}
+
+static int parse_chain(struct reader *r, json_t *obj, struct scenario *s, size_t index)
+{
+        const struct key_set keys = { chain_keys, NULL };
+        struct chain_config *chain = &s->chains[index];
+        json_t *stages;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_name(r, obj, &chain->name);
+        if (rc < 0)
+                return rc;
+        for (size_t i = 0; i < index; i++)
+                if (strcmp(s->chains[i].name, chain->name) == 0)
+                        return fail_key(r, "name", "duplicate chain name '%s'", chain->name);
+        rc = get_nonempty_array(r, obj, "stages", &stages);
+        if (rc < 0)
+                return rc;
+        chain->stages = calloc(json_array_size(stages), sizeof *chain->stages);
+        if (!chain->stages)
+                return fail_nomem(r);
+        chain->stage_count = json_array_size(stages);
+        size_t mark = push_key(r, "stages");
+        for (size_t i = 0; i < chain->stage_count; i++) {
+                size_t element = push_index(r, i);
+                rc = parse_chain_stage(r, json_array_get(stages, i), s, chain, i);
+                if (rc < 0)
+                        return rc;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
+}
+
+static int parse_chains(struct reader *r, json_t *root, struct scenario *s)
+{
+        json_t *list = json_object_get(root, "chains");
+        if (!list)
+                return 0;
+        int rc = get_nonempty_array(r, root, "chains", &list);
+        if (rc < 0)
+                return rc;
+        size_t count = json_array_size(list);
+        s->chains = calloc(count, sizeof *s->chains);
+        if (!s->chains)
+                return fail_nomem(r);
+        s->chain_count = count;
+        size_t mark = push_key(r, "chains");
+        for (size_t i = 0; i < count; i++) {
+                size_t element = push_index(r, i);
+                rc = parse_chain(r, json_array_get(list, i), s, i);
+                if (rc < 0)
+                        return rc;
+                pop(r, element);
+        }
+        pop(r, mark);
+        return 0;
+}
+
 /* ---- requirements ---- */
 
 static const char *const requirement_keys[] = { "metric", "max", "min", NULL };
@@ -2807,6 +3061,19 @@ static int check_entity(struct reader *r, const struct scenario *s, char *parts[
                 *kind = "core metric";
                 return 0;
         }
+        if (n == 3 && strcmp(parts[0], "os") == 0 && !s->hypervisor) {
+                *metrics = scenario_os_metrics;
+                *kind = "OS metric";
+                return scenario_find_os(s, parts[1]) ? 0 : fail(r, "no OS named '%s'", parts[1]);
+        }
+        if (n == 3 && strcmp(parts[0], "chain") == 0) {
+                *metrics = scenario_chain_metrics;
+                *kind = "chain metric";
+                for (size_t i = 0; i < s->chain_count; i++)
+                        if (strcmp(s->chains[i].name, parts[1]) == 0)
+                                return 0;
+                return fail(r, "no chain '%s' (an entry of 'chains')", parts[1]);
+        }
         if (n == 4 && strcmp(parts[0], "irq") == 0) {
                 *metrics = scenario_irq_metrics;
                 *kind = "interrupt metric";
@@ -2817,12 +3084,20 @@ static int check_entity(struct reader *r, const struct scenario *s, char *parts[
                 return fail(r, "no interrupt '%s' of '%s' (an entry of 'interrupts')", parts[2],
                             parts[1]);
         }
+        if (n == 3 && strcmp(parts[0], "dev") == 0) { /* virtual devices */
+                *metrics = scenario_device_metrics;
+                *kind = "device metric";
+                return scenario_find_device(s, parts[1]) >= 0
+                           ? 0
+                           : fail(r, "no device '%s' (an entry of 'devices')", parts[1]);
+        }
         if (strcmp(parts[0], "hv") == 0 && n >= 4 && n <= 6) {
                 *kind = "hypervisor metric";
                 return check_hv_entity(r, s, parts, n, metrics);
         }
         return fail(r, "expected 'os/<os>/task/<task>/<metric>', 'vm/<vm>/task/<task>/<metric>', "
-                       "'core/<core>/<metric>', 'irq/<os-or-vm>/<interrupt>/<metric>' or "
+                       "'core/<core>/<metric>', 'irq/<os-or-vm>/<interrupt>/<metric>', "
+                       "'chain/<chain>/<metric>', 'dev/<device>/<metric>' or "
                        "'hv/.../<metric>'");
 }
 
@@ -2911,10 +3186,10 @@ static int parse_requirements(struct reader *r, json_t *root, struct scenario *s
 
 /* ---- scenario ---- */
 
-static const char *const scenario_keys[] = { "name",       "description",  "platform",
-                                             "run",        "oses",         "hypervisor",
-                                             "vms",        "requirements", "profiles",
-                                             "regulation", "interrupts",   NULL };
+static const char *const scenario_keys[] = {
+        "name",         "description", "platform",   "run",        "oses",    "hypervisor", "vms",
+        "requirements", "profiles",    "regulation", "interrupts", "devices", "chains",     NULL
+};
 static const char *const run_keys[] = { "seed", "fidelity", "slowdown_reference", NULL };
 static const char *const run_time_keys[] = { "duration", NULL };
 static const char *const fidelity_names[] = { "detailed", "fast", NULL };
@@ -3016,6 +3291,10 @@ static int parse_scenario(struct reader *r, struct scenario *s)
                 rc = parse_regulation(r, r->root, s);
         if (rc == 0)
                 rc = parse_interrupts(r, r->root, s);
+        if (rc == 0) /* virtual devices: sim/scenario_devices.c */
+                rc = scenario_devices_parse(s, r->root, r->file, r->text, r->text_len, r->diag);
+        if (rc == 0)
+                rc = parse_chains(r, r->root, s);
         if (rc == 0)
                 rc = parse_requirements(r, r->root, s);
         return rc;
@@ -3077,8 +3356,10 @@ void scenario_free(struct scenario *scenario)
                 return;
         for (size_t i = 0; i < scenario->os_count; i++) {
                 struct os_config *os = &scenario->oses[i];
-                for (size_t j = 0; j < os->task_count; j++)
+                for (size_t j = 0; j < os->task_count; j++) {
                         free(os->tasks[j].name);
+                        free(os->tasks[j].activates);
+                }
                 for (size_t j = 0; j < os->isr_count; j++)
                         free(os->isrs[j].name);
                 free(os->isrs);
@@ -3097,9 +3378,21 @@ void scenario_free(struct scenario *scenario)
                 free(scenario->profiles[i].trace_file);
                 free(scenario->profiles[i].trace_text);
         }
-        for (size_t i = 0; i < scenario->irq_source_count; i++)
+        for (size_t i = 0; i < scenario->irq_source_count; i++) {
                 free(scenario->irq_sources[i].name);
+                free(scenario->irq_sources[i].from_task);
+        }
+        scenario_devices_free(scenario);
         free(scenario->irq_sources);
+        for (size_t i = 0; i < scenario->chain_count; i++) {
+                for (size_t j = 0; j < scenario->chains[i].stage_count; j++) {
+                        free(scenario->chains[i].stages[j].os);
+                        free(scenario->chains[i].stages[j].task);
+                }
+                free(scenario->chains[i].stages);
+                free(scenario->chains[i].name);
+        }
+        free(scenario->chains);
         free(scenario->profiles);
         free(scenario->regulation.core_budget_bytes);
         free(scenario->oses);

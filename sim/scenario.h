@@ -143,7 +143,9 @@ struct demand_config {
 enum task_activation {
         TASK_PERIODIC, /* released at offset + k*period + jitter draw */
         TASK_SPORADIC, /* inter-arrival uniform in [period, max_interarrival] */
-        TASK_EVENT     /* released by an ISR (isr_config.activates) at the ISR's end; no period */
+        TASK_EVENT     /* released by an ISR (isr_config.activates) at the ISR's end, or by a
+                          task of its OS (task_config.activates) at a job's completion; no
+                          period */
 };
 
 struct task_config {
@@ -162,6 +164,8 @@ struct task_config {
         struct demand_config demand;    /* unused when the task has a profile */
         const struct memory_profile_config *profile; /* NULL: plain execution_cycles */
         uint64_t instructions;                       /* per job, with a profile */
+        char *activates; /* an event task of the same OS released at each completion of a job of
+                            this one (activation = release = the completion); NULL: none */
 };
 
 /* ---- operating systems ---- */
@@ -207,9 +211,14 @@ struct isr_config {
 };
 
 enum irq_source_kind {
-        IRQ_SOURCE_TIMER, /* a per-core generic timer: a periodic PPI with optional jitter */
-        IRQ_SOURCE_DEVICE /* an SPI a device model raises (gic_raise); the scenario routes it */
+        IRQ_SOURCE_TIMER,   /* a per-core generic timer: a periodic PPI with optional jitter */
+        IRQ_SOURCE_DEVICE,  /* an SPI a device model raises (gic_raise); the scenario routes it */
+        IRQ_SOURCE_DOORBELL /* an SGI rung at each completion of a job of a producer task (data
+                               written to shared memory for another OS or VM) */
 };
+
+/* The SGI the hypervisor keeps for its own IPIs; doorbells use the SGIs below it. */
+#define IRQ_SGI_HV_RESERVED 15u
 
 /* One interrupt source of the scenario ("interrupts"), delivered to execution resource `cpu`
  * of OS `os` (its vCPU `cpu` in a VM, its core cores[cpu] in AMP). */
@@ -222,6 +231,21 @@ struct irq_source_config {
         sim_time_t period_ps; /* timer */
         sim_time_t offset_ps; /* timer: first edge */
         sim_time_t jitter_ps; /* timer: each edge late by a uniform draw in [0, jitter] */
+        size_t from_os;       /* doorbell: the producer's OS (index into scenario oses) */
+        char *from_task;      /* doorbell: the producer task's name in it */
+};
+
+/* A start-up (a VM's or an AMP OS's "boot"; present false: it runs from time 0, nothing to
+ * load). creation_cycles (partition creation by the hypervisor for a VM; the boot loader's and
+ * kernel's initialisation for an AMP OS) and the image load (image_bytes at load_bytes_per_s)
+ * execute on the core of the VM's vCPU 0 (as hypervisor work) or the OS's first core, starting
+ * at 0 or when VM/OS `after` has booted; its tasks are first released when that work ends. */
+struct boot_config {
+        bool present;
+        uint64_t image_bytes;
+        uint64_t load_bytes_per_s; /* > 0 when present */
+        uint64_t creation_cycles;
+        size_t after; /* index of an earlier VM or OS; SIZE_MAX: none */
 };
 
 /*
@@ -247,6 +271,7 @@ struct os_config {
         uint64_t exception_entry_cycles; /* taking an interrupt: vector entry up to the ISR */
         size_t isr_count;
         struct isr_config *isrs;
+        struct boot_config boot; /* AMP only (a VM's is vm->boot) */
 };
 
 /* ---- hypervisor ---- */
@@ -287,6 +312,7 @@ struct hv_vm_config {
         char *name;
         size_t vcpu_count;
         struct hv_vcpu_config *vcpus;
+        struct boot_config boot;
 };
 
 /* One ARINC 653 window: `duration_ps` for vCPU `vcpu` of VM `vm` (vm == HV_IDLE: idle). */
@@ -340,6 +366,24 @@ struct requirement_config {
         double min;
 };
 
+/* ---- cause-effect chains ---- */
+
+/* One stage of a chain: task `task` of OS `os` (indices into the scenario), by name too. */
+struct chain_stage_config {
+        char *os; /* the OS's or VM's name */
+        char *task;
+        size_t os_index;
+        size_t task_index;
+};
+
+/* A cause-effect chain ("chains"): tasks passing data along, measured end to end
+ * (analysis/chains.h: entity chain/<name>, reaction_time and data_age). */
+struct chain_config {
+        char *name;
+        size_t stage_count;
+        struct chain_stage_config *stages;
+};
+
 /* ---- run ---- */
 enum fidelity { FIDELITY_DETAILED, FIDELITY_FAST };
 
@@ -349,6 +393,87 @@ struct run_config {
         enum fidelity fidelity;
         bool slowdown_reference; /* also run each profiled task alone: its `slowdown` */
 };
+
+/* ---- virtual devices (scenario "devices"; parsed by sim/scenario_devices.c) ---- */
+
+/* A virtio device of a scenario (models/platform_devices.h wires it): the guest driver on
+ * execution resource `cpu` of OS `os`, a virtqueue of `queue_size` in guest RAM, the SPI `irq`
+ * that completes requests (an ISR for it in the driver's OS is required), a backend placed as
+ * `placement`, a device service model of `kind` and a workload. The loader appends the device's
+ * SPIs to the scenario's interrupt sources (named "<device>" for `irq`, "<device>_wake" for
+ * `wake_irq`), so the GIC routes them and irq/... metrics exist for them. */
+enum device_kind { DEVICE_BLK, DEVICE_NET, DEVICE_CONSOLE, DEVICE_CAN, DEVICE_RNG };
+enum device_placement {
+        DEVICE_BACKEND_HYPERVISOR,   /* in the hypervisor: runs at the end of the notify trap */
+        DEVICE_BACKEND_SERVICE_VM,   /* a service VM's vCPU, woken by a virtual SGI / an SPI */
+        DEVICE_BACKEND_POLLING_CORE, /* polls the ring from a dedicated core */
+        DEVICE_BACKEND_PASSTHROUGH,  /* the device itself: MMIO doorbell, DMA on the rings */
+        DEVICE_BACKEND_SHARED_MEMORY /* AMP: another OS's core, SGI doorbell (OpenAMP-like) */
+};
+enum device_arrival { DEVICE_ARRIVAL_PERIODIC, DEVICE_ARRIVAL_POISSON, DEVICE_ARRIVAL_CLOSED };
+
+/* Another ECU on a CAN device's bus: one frame every period. */
+struct device_can_sender {
+        uint32_t id;
+        bool extended;
+        uint32_t bytes;
+        sim_time_t period_ps;
+        sim_time_t offset_ps;
+};
+
+struct device_config {
+        char *name;
+        enum device_kind kind;
+        /* driver side */
+        size_t os;  /* index into scenario oses (a VM's guest under a hypervisor) */
+        size_t cpu; /* the OS's execution resource running the driver */
+        sim_time_t driver_submit_ps, driver_complete_ps; /* software beyond the ring accesses */
+        /* transport and ring */
+        uint32_t irq; /* completion SPI, to the driver */
+        uint32_t queue_size;
+        bool packed;
+        bool event_idx;
+        /* backend */
+        enum device_placement placement;
+        uint64_t notify_cycles;         /* hypervisor's QueueNotify trap handler (MMIO emulation) */
+        sim_time_t mmio_write_ps;       /* passthrough / shared memory: the doorbell write */
+        sim_time_t backend_request_ps;  /* backend software per request beyond ring accesses */
+        size_t backend_os, backend_cpu; /* service_vm, shared_memory */
+        uint32_t doorbell_sgi;          /* service_vm, shared_memory: SGI to the backend */
+        uint32_t wake_irq;              /* service_vm, shared_memory: SPI to the backend */
+        size_t poll_core;               /* polling_core: platform core */
+        sim_time_t poll_ps;             /* polling_core: interval between looks */
+        /* device service model (the fields of its kind) */
+        uint32_t blk_channels, blk_stripe_sectors;
+        uint64_t blk_capacity_sectors, blk_channel_bytes_per_s;
+        sim_time_t blk_read_ps, blk_write_ps, blk_flush_ps;
+        bool payload_by_cpu;
+        uint64_t net_bit_rate;
+        uint32_t net_mtu;
+        uint64_t console_baud;
+        uint64_t rng_bytes_per_s;
+        uint64_t can_bit_rate;
+        size_t can_sender_count;
+        struct device_can_sender *can_senders;
+        /* workload */
+        enum device_arrival arrival;
+        sim_time_t interval_ps; /* periodic / poisson */
+        uint32_t queue_depth;   /* closed */
+        sim_time_t think_ps;    /* closed */
+        uint32_t bytes;
+        uint32_t read_permille; /* blk */
+        bool random;            /* address pattern: random, else sequential */
+        uint64_t address_base, address_span, address_step;
+        bool can_extended;
+        uint64_t count;
+        sim_time_t start_ps;
+};
+
+/* The device named `name` (its index), or -1; and the metric names a requirement may use on a
+ * device entity "dev/<device>" (NULL-terminated). */
+struct scenario;
+long scenario_find_device(const struct scenario *scenario, const char *name);
+extern const char *const scenario_device_metrics[];
 
 struct scenario {
         char *name;
@@ -366,6 +491,10 @@ struct scenario {
         struct regulation_config regulation;
         size_t irq_source_count;
         struct irq_source_config *irq_sources;
+        size_t chain_count; /* scenario "chains" */
+        struct chain_config *chains;
+        size_t device_count; /* scenario "devices" */
+        struct device_config *devices;
 };
 
 /*
@@ -404,5 +533,9 @@ extern const char *const scenario_hv_vm_metrics[];
 extern const char *const scenario_hv_vcpu_metrics[];
 /* ... and on an interrupt entity "irq/<os-or-vm>/<interrupt>". */
 extern const char *const scenario_irq_metrics[];
+/* ... on an AMP OS entity "os/<os>" (an OS with a "boot"), and on a chain entity
+ * "chain/<chain>". */
+extern const char *const scenario_os_metrics[];
+extern const char *const scenario_chain_metrics[];
 
 #endif

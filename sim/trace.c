@@ -14,6 +14,8 @@ static const char *const trace_kind_names[TRACE_KIND_COUNT] = {
         [TRACE_RELEASE] = "release",
         [TRACE_DEADLINE_MISS] = "deadline_miss",
         [TRACE_VALUE] = "value",
+        [TRACE_ISR] = "isr",
+        [TRACE_IRQ] = "irq",
 };
 
 const char *trace_kind_name(enum trace_kind kind)

@@ -3,7 +3,8 @@
  *
  * Models register tracks at build time and then emit typed events on them with simulated
  * timestamps: slices (a begin and an end: a job executing, a context switch, a vCPU holding a
- * core, a world switch, a trap), instants (a job release, a deadline miss) and counter values.
+ * core, a world switch, a trap, a guest ISR), instants (a job release, a deadline miss, an
+ * interrupt edge) and counter values.
  * Subscribers (the trace writers in analysis/) register with the sink before the first event
  * and receive every event synchronously, in emission order; the sink itself opens no file and
  * prints nothing. With no sink (NULL) or no subscriber, every emit call is one inline check and
@@ -41,9 +42,13 @@ enum trace_kind {
         TRACE_TRAP,           /* slice: hypervisor handles a VM exit; name = the vCPU */
         TRACE_RELEASE,        /* instant: a job is released; name = task, instance */
         TRACE_DEADLINE_MISS,  /* instant: a job completes past its deadline; name, instance */
-        TRACE_VALUE           /* counter: name = the counter, value */
+        TRACE_VALUE,          /* counter: name = the counter, value */
+        TRACE_ISR,            /* slice: a guest ISR, exception entry to the end of its body;
+                                 name = the ISR, instance = its n-th run from 0 */
+        TRACE_IRQ             /* instant: an interrupt edge at a core's GIC interface; name = the
+                                 source, instance = its n-th edge at that core from 0 */
 };
-#define TRACE_KIND_COUNT 8
+#define TRACE_KIND_COUNT 10
 
 enum trace_phase { TRACE_BEGIN, TRACE_END, TRACE_INSTANT, TRACE_COUNTER };
 

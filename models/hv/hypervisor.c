@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -123,7 +124,9 @@ int hv_check_config(const struct hv_config *config, size_t core_count)
         for (size_t v = 0; v < config->vm_count; v++) {
                 const struct hv_vm_config *vm = &config->vms[v];
 
-                if (vm->name == NULL)
+                if (vm->name == NULL ||
+                    (vm->boot.present && (vm->boot.load_bytes_per_s == 0 ||
+                                          (vm->boot.after != SIZE_MAX && vm->boot.after >= v))))
                         return -EINVAL;
                 for (size_t c = 0; c < vm->vcpu_count; c++) {
                         if (vm->vcpus[c].core >= core_count)
@@ -169,6 +172,8 @@ static void hv_pcpu_pause_guest(struct hv_pcpu *pcpu)
 }
 
 static bool hv_pcpu_take_irq(struct hv_pcpu *pcpu);
+static bool hv_pcpu_start_boot(struct hv_pcpu *pcpu);
+static void hv_vm_booted(struct hv *hv, size_t vm);
 static void hv_pcpu_irq_stage_done(struct hv_pcpu *pcpu);
 static void hv_vcpu_flush_sgis(struct hv_vcpu *vcpu);
 
@@ -176,6 +181,8 @@ static void hv_vcpu_flush_sgis(struct hv_vcpu *vcpu);
  * current vCPU's next step. */
 static void hv_pcpu_after_work(struct hv_pcpu *pcpu)
 {
+        if (hv_pcpu_start_boot(pcpu))
+                return;
         if (hv_pcpu_take_irq(pcpu))
                 return;
         if (pcpu->decide_after_work) {
@@ -207,12 +214,21 @@ static void hv_pcpu_work_done(void *arg)
                 return;
         }
         metric_add(pcpu->hypervisor_time, pcpu->work_ps);
+        if (state == HV_PCPU_BOOT) {
+                trace_end(pcpu->hv->trace, pcpu->trace_track, sim_now(pcpu->hv->sim), TRACE_FINISH);
+                pcpu->work_ps = 0;
+                hv_vm_booted(pcpu->hv, pcpu->boot_vm);
+                hv_pcpu_after_work(pcpu);
+                return;
+        }
         trace_end(pcpu->hv->trace, pcpu->trace_track, sim_now(pcpu->hv->sim), TRACE_FINISH);
         pcpu->work_ps = 0;
         if (state == HV_PCPU_SWITCH)
                 pcpu->loaded = vcpu;
         if (state == HV_PCPU_TRAP && vcpu->outbound.count > 0)
                 hv_vcpu_flush_sgis(vcpu);
+        if (state == HV_PCPU_TRAP && vcpu->trap_done != NULL)
+                vcpu->trap_done(vcpu->trap_done_arg);
         hv_pcpu_after_work(pcpu);
 }
 
@@ -334,7 +350,7 @@ static void hv_pcpu_decide(struct hv_pcpu *pcpu)
         struct hv_pick pick;
 
         if (pcpu->state == HV_PCPU_SWITCH || pcpu->state == HV_PCPU_TRAP ||
-            pcpu->state == HV_PCPU_IRQ) {
+            pcpu->state == HV_PCPU_IRQ || pcpu->state == HV_PCPU_BOOT) {
                 pcpu->decide_after_work = true;
                 return;
         }
@@ -388,6 +404,116 @@ static void hv_pcpu_request(struct hv_pcpu *pcpu)
             sim_schedule_prio(sim, sim_now(sim), SIM_PRIO_LOW, hv_pcpu_defer_event, pcpu);
         if (pcpu->decision == 0)
                 hv_fail(pcpu->hv, -ENOMEM);
+}
+
+/* ---- VM start-up ---- */
+
+/* Start the first start-up queued on this core, if the core executes guest work (paused for
+ * it) or nothing; returns whether one started. */
+static bool hv_pcpu_start_boot(struct hv_pcpu *pcpu)
+{
+        struct hv *hv = pcpu->hv;
+        struct hv_vm_boot *boot = NULL;
+        size_t vm;
+        int err;
+
+        if (hv->boots_queued == 0 || (pcpu->state != HV_PCPU_FREE && pcpu->state != HV_PCPU_GUEST))
+                return false;
+        for (vm = 0; vm < hv->config->vm_count && boot == NULL; vm++)
+                if (hv->boots[vm].state == HV_BOOT_QUEUED &&
+                    hv->config->vms[vm].vcpus[0].core == pcpu->index)
+                        boot = &hv->boots[vm];
+        if (boot == NULL)
+                return false;
+        vm--;
+        if (pcpu->state == HV_PCPU_GUEST)
+                hv_pcpu_pause_guest(pcpu);
+        hv->boots_queued--;
+        boot->state = HV_BOOT_RUNNING;
+        pcpu->boot_vm = vm;
+        pcpu->state = HV_PCPU_BOOT;
+        pcpu->work_started_ps = sim_now(hv->sim);
+        pcpu->work_ps = boot->work_ps;
+        err = pcpu->port.ops->start(pcpu->port.resource, boot->work_ps, hv_pcpu_work_done, pcpu);
+        if (err != 0) {
+                pcpu->state = HV_PCPU_FREE;
+                hv_fail(hv, err);
+                return true;
+        }
+        trace_begin(hv->trace, pcpu->trace_track, pcpu->work_started_ps, TRACE_TRAP, TRACE_START,
+                    boot->trace_name, 0);
+        return true;
+}
+
+static void hv_vm_boot_start(struct hv *hv, size_t vm)
+{
+        hv->boots[vm].state = HV_BOOT_QUEUED;
+        hv->boots_queued++;
+        (void)hv_pcpu_start_boot(&hv->pcpus[hv->config->vms[vm].vcpus[0].core]);
+}
+
+static void hv_vm_booted(struct hv *hv, size_t vm)
+{
+        sim_time_t now = sim_now(hv->sim);
+
+        hv->boots[vm].state = HV_BOOT_DONE;
+        metric_set(hv->boots[vm].boot_time, (double)now);
+        if (hv->booted != NULL)
+                hv->booted(hv->booted_arg, vm);
+        for (size_t v = vm + 1; v < hv->config->vm_count; v++)
+                if (hv->boots[v].state == HV_BOOT_WAITING && hv->config->vms[v].boot.after == vm)
+                        hv_vm_boot_start(hv, v);
+}
+
+/* The first start-ups, from an event of their own (after the build, whose trace subscribers
+ * must see every event). */
+static void hv_boot_event(struct sim *sim, void *arg)
+{
+        struct hv *hv = arg;
+        const struct hv_config *config = hv->config;
+
+        (void)sim;
+        hv->boot_event = 0;
+        for (size_t v = 0; v < config->vm_count; v++) {
+                const struct boot_config *boot = &config->vms[v].boot;
+
+                if (!boot->present)
+                        continue;
+                hv->boots[v].state = HV_BOOT_WAITING;
+                if (boot->after == SIZE_MAX || !config->vms[boot->after].boot.present)
+                        hv_vm_boot_start(hv, v);
+        }
+}
+
+int hv_boot(struct hv *hv, hv_booted_fn booted, void *arg)
+{
+        bool any = false;
+
+        hv->booted = booted;
+        hv->booted_arg = arg;
+        for (size_t v = 0; v < hv->config->vm_count; v++)
+                any = any || hv->config->vms[v].boot.present;
+        if (!any)
+                return 0;
+        hv->boot_event =
+            sim_schedule_prio(hv->sim, sim_now(hv->sim), SIM_PRIO_HIGH, hv_boot_event, hv);
+        return hv->boot_event == 0 ? -ENOMEM : 0;
+}
+
+/* The start-up work of VM `v` and its metric, for a VM with a boot description. */
+static int hv_vm_boot_init(struct hv *hv, size_t v, struct metrics *metrics, const char *entity)
+{
+        const struct hv_vm_config *vm = &hv->config->vms[v];
+        const struct exec_port *port = &hv->pcpus[vm->vcpus[0].core].port;
+        double load_ps =
+            (double)vm->boot.image_bytes * (double)SIM_PS_PER_S / (double)vm->boot.load_bytes_per_s;
+
+        if (!vm->boot.present || vm->vcpu_count == 0)
+                return 0;
+        hv->boots[v].work_ps = port->ops->cycles_to_ps(port->resource, vm->boot.creation_cycles) +
+                               (sim_time_t)llround(load_ps);
+        hv->boots[v].boot_time = metrics_gauge(metrics, entity, "boot_time", METRIC_UNIT_PS);
+        return hv->boots[v].boot_time == NULL ? -ENOMEM : 0;
 }
 
 /* ---- the vCPU as an execution resource ---- */
@@ -484,6 +610,12 @@ void hv_set_memory(struct hv *hv, const struct mem_exec_port *segments)
 {
         for (size_t i = 0; i < hv->pcpu_count; i++)
                 hv->pcpus[i].segments = segments[i];
+}
+
+void hv_vcpu_set_trap_hook(struct hv_vcpu *vcpu, void (*fn)(void *arg), void *arg)
+{
+        vcpu->trap_done = fn;
+        vcpu->trap_done_arg = arg;
 }
 
 int hv_vcpu_trap(struct hv_vcpu *vcpu, uint64_t handler_cycles)
@@ -928,6 +1060,7 @@ static int hv_init_vms(struct hv *hv, struct metrics *metrics)
                 const struct hv_vm_config *vm = &config->vms[v];
                 char *entity = text_format("hv/vm/%s", vm->name);
                 struct metric *vm_run_time;
+                int err;
 
                 if (entity == NULL)
                         return -ENOMEM;
@@ -936,13 +1069,13 @@ static int hv_init_vms(struct hv *hv, struct metrics *metrics)
                         return -EINVAL; /* two VMs share a name */
                 }
                 vm_run_time = metrics_counter(metrics, entity, "run_time");
+                err = vm_run_time == NULL ? -ENOMEM : hv_vm_boot_init(hv, v, metrics, entity);
                 free(entity);
-                if (vm_run_time == NULL)
-                        return -ENOMEM;
+                if (err != 0)
+                        return err;
                 for (size_t c = 0; c < vm->vcpu_count; c++, index++) {
                         struct hv_vcpu *vcpu = &hv->vcpus[index];
                         struct hv_pcpu *pcpu = &hv->pcpus[vm->vcpus[c].core];
-                        int err;
 
                         *vcpu = (struct hv_vcpu){ .hv = hv,
                                                   .config = &vm->vcpus[c],
@@ -975,6 +1108,9 @@ static void hv_free(struct hv *hv)
                 free(hv->vcpus[i].outbound.items);
                 free(hv->vcpus[i].virq_edge_ps);
         }
+        for (size_t v = 0; hv->boots != NULL && v < hv->config->vm_count; v++)
+                free(hv->boots[v].trace_name);
+        free(hv->boots);
         free(hv->pcpus);
         free(hv->vcpus);
         free(hv);
@@ -1002,8 +1138,9 @@ int hv_create(struct sim *sim, const struct hv_config *config, const struct exec
                            .vcpu_count = vcpu_count };
         hv->pcpus = calloc(core_count ? core_count : 1, sizeof(*hv->pcpus));
         hv->vcpus = calloc(vcpu_count ? vcpu_count : 1, sizeof(*hv->vcpus));
+        hv->boots = calloc(config->vm_count ? config->vm_count : 1, sizeof(*hv->boots));
         err = -ENOMEM;
-        if (hv->pcpus == NULL || hv->vcpus == NULL)
+        if (hv->pcpus == NULL || hv->vcpus == NULL || hv->boots == NULL)
                 goto err_free;
         err = hv_init_pcpus(hv, cores, core_names, metrics);
         if (err != 0)
@@ -1050,6 +1187,10 @@ int hv_set_trace(struct hv *hv, struct trace_sink *sink, const uint32_t *core_tr
                         if (vcpu->trace_name == NULL)
                                 return -ENOMEM;
                 }
+                free(hv->boots[v].trace_name);
+                hv->boots[v].trace_name = text_format("boot_%s", hv->config->vms[v].name);
+                if (hv->boots[v].trace_name == NULL)
+                        return -ENOMEM;
         }
         return 0;
 }
@@ -1063,6 +1204,8 @@ void hv_destroy(struct hv *hv)
 {
         if (hv == NULL)
                 return;
+        if (hv->boot_event != 0)
+                (void)sim_cancel(hv->sim, hv->boot_event);
         for (size_t i = 0; i < hv->pcpu_count; i++) {
                 struct hv_pcpu *pcpu = &hv->pcpus[i];
 

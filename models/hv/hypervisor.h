@@ -65,7 +65,8 @@
  * Metrics created by hv_create (entity / name):
  *   hv/core/<core>            hypervisor_time (counter, ps of world switches and traps),
  *                             world_switches (counter)
- *   hv/vm/<vm>                run_time (counter, ps of guest work executed by its vCPUs)
+ *   hv/vm/<vm>                run_time (counter, ps of guest work executed by its vCPUs),
+ *                             boot_time (gauge, ps: when it booted; VMs with a boot only)
  *   hv/vm/<vm>/vcpu/<i>       run_time (counter, ps), traps (counter), wait_time (histogram,
  *                             ps: one sample per dispatch, the time the vCPU was runnable but
  *                             not running before it)
@@ -131,6 +132,10 @@ struct mem_exec_port hv_vcpu_segment_port(struct hv_vcpu *vcpu);
 /* A VM exit on `vcpu` handled in `handler_cycles`: the trap's entry, handler and exit execute
  * on its core as hypervisor work before its guest work continues. 0, or -ENOMEM. */
 int hv_vcpu_trap(struct hv_vcpu *vcpu, uint64_t handler_cycles);
+/* A model's hook: fn(arg) runs whenever a piece of trap work of `vcpu` has executed (the
+ * traps raised until it started, merged into one piece), e.g. a device backend learning of the
+ * QueueNotify write the trap emulated. fn may raise traps; NULL removes the hook. */
+void hv_vcpu_set_trap_hook(struct hv_vcpu *vcpu, void (*fn)(void *arg), void *arg);
 
 /*
  * Interrupts (call before the run): core i's physical interrupts come from physical[i] (the
@@ -167,6 +172,22 @@ int hv_set_irq_memory(struct hv *hv, const struct mem_profile *profile, uint64_t
 void hv_set_ipi(struct hv *hv, int (*send_ipi)(void *arg, uint32_t sgi, size_t core), void *arg,
                 uint32_t sgi);
 int hv_vcpu_send_sgi(struct hv_vcpu *from, uint32_t sgi, struct hv_vcpu *to);
+/*
+ * VM start-up (struct boot_config, a VM's "boot"). hv_boot (call once, at time 0, before
+ * the run) starts, from an event at that instant (SIM_PRIO_HIGH), every VM with a boot
+ * description that does not wait for another VM's: the
+ * hypervisor executes its partition creation (creation_cycles at the core's clock) and the
+ * image load (image_bytes / load_bytes_per_s, the hypervisor copying the image) as one piece
+ * of non-preemptible hypervisor work on the core of the VM's vCPU 0, like an interrupt path:
+ * guest work on that core is paused for it, and work of the hypervisor's own in progress ends
+ * first (start-ups queued on one core run in VM order). When it ends the VM has booted:
+ * booted(arg, vm) runs (the platform starts the guest's tasks then), its gauge boot_time is
+ * set to that instant, and the VMs that start `after` it begin theirs. The work counts in the
+ * core's hypervisor_time. VMs without a boot description are not started here (they run from
+ * time 0). 0 or -ENOMEM.
+ */
+typedef void (*hv_booted_fn)(void *arg, size_t vm);
+int hv_boot(struct hv *hv, hv_booted_fn booted, void *arg);
 /* Map VM `vm`'s guest segments with colour_mask (0: none) and colour_base. */
 void hv_set_vm_colours(struct hv *hv, size_t vm, uint64_t colour_mask, uint64_t colour_base);
 

@@ -21,7 +21,18 @@ enum hv_pcpu_state {
         HV_PCPU_SWITCH, /* a world switch to `current` */
         HV_PCPU_TRAP,   /* a trap of `current` */
         HV_PCPU_IRQ,    /* a physical interrupt, for `irq_vcpu` (any vCPU, or none running) */
-        HV_PCPU_GUEST   /* guest work of `current` */
+        HV_PCPU_GUEST,  /* guest work of `current` */
+        HV_PCPU_BOOT    /* the start-up of VM `boot_vm` (hv_boot) */
+};
+
+/* Where a VM's start-up is (hv_boot). */
+enum hv_boot_state { HV_BOOT_NONE, HV_BOOT_WAITING, HV_BOOT_QUEUED, HV_BOOT_RUNNING, HV_BOOT_DONE };
+
+struct hv_vm_boot {
+        enum hv_boot_state state;
+        sim_time_t work_ps;       /* creation + image load on the core of the VM's vCPU 0 */
+        struct metric *boot_time; /* gauge, ps; NULL without a boot description */
+        char *trace_name;         /* "boot_<vm>", with a trace sink */
 };
 
 /* A virtual SGI on its way from one vCPU to another (hv_vcpu_send_sgi). */
@@ -68,6 +79,8 @@ struct hv_vcpu {
         sim_time_t *virq_edge_ps;
         size_t virq_count;
         struct irq_signal guest_signal;
+        void (*trap_done)(void *arg); /* hv_vcpu_set_trap_hook, or NULL */
+        void *trap_done_arg;
         struct hv_sgi_queue outbound; /* SGIs sent, delivered at the end of its trap */
         /* per-VM page colours of its segments on the core (hv_set_vm_colours) */
         bool own_colours;
@@ -116,6 +129,7 @@ struct hv_pcpu {
         struct mem_exec_segment irq_segment;
         struct metric *irq_time;
         struct metric *irqs;
+        size_t boot_vm; /* HV_PCPU_BOOT: whose start-up executes */
 };
 
 struct hv_pick {
@@ -154,6 +168,11 @@ struct hv {
         uint64_t irq_instructions;
         uint64_t irq_colour_mask;
         uint64_t irq_colour_base;
+        struct hv_vm_boot *boots; /* per VM */
+        size_t boots_queued;      /* VMs in HV_BOOT_QUEUED */
+        sim_event_id boot_event;  /* the first start-ups, at hv_boot's instant */
+        hv_booted_fn booted;
+        void *booted_arg;
         int error;
 };
 

@@ -5,6 +5,7 @@
 
 #include "sim/rng.h"
 #include "sim/text.h"
+#include "sim/trace.h"
 
 /* One core's view: its pending interrupts and their edges, its IRQ line. */
 struct gic_cpu {
@@ -15,6 +16,9 @@ struct gic_cpu {
         sim_time_t *edge_ps;    /* per id: the pending edge */
         struct metric **raised; /* per id, NULL entries: no counter */
         struct metric **merged;
+        uint32_t trace_track;
+        const char **names; /* per id, traced ones (NULL: no tracing at all) */
+        uint64_t *edges;    /* per id: edges so far, the instants' instances */
 };
 
 struct gic_timer {
@@ -36,6 +40,7 @@ struct gic {
         size_t timer_count;
         struct gic_timer **timers;
         sim_time_t horizon_ps;
+        struct trace_sink *trace; /* NULL: no tracing */
         int error;
 };
 
@@ -46,6 +51,8 @@ static void gic_free(struct gic *gic)
                 free(gic->cpus[i].edge_ps);
                 free(gic->cpus[i].raised);
                 free(gic->cpus[i].merged);
+                free(gic->cpus[i].names);
+                free(gic->cpus[i].edges);
         }
         for (size_t i = 0; i < gic->timer_count; i++)
                 free(gic->timers[i]);
@@ -165,6 +172,9 @@ static void gic_edge(struct gic *gic, size_t cpu_index, uint32_t irq)
 
         if (cpu->raised[irq] != NULL)
                 metric_add(cpu->raised[irq], 1);
+        if (trace_on(gic->trace) && cpu->names != NULL && cpu->names[irq] != NULL)
+                trace_sink_instant(gic->trace, cpu->trace_track, sim_now(gic->sim), TRACE_IRQ,
+                                   cpu->names[irq], cpu->edges[irq]++);
         if (gic_pending(gic, cpu_index, irq)) {
                 if (cpu->merged[irq] != NULL)
                         metric_add(cpu->merged[irq], 1);
@@ -174,6 +184,32 @@ static void gic_edge(struct gic *gic, size_t cpu_index, uint32_t irq)
         cpu->edge_ps[irq] = sim_now(gic->sim);
         if (cpu->signal.fn != NULL)
                 cpu->signal.fn(cpu->signal.arg);
+}
+
+int gic_set_trace(struct gic *gic, struct trace_sink *sink, const uint32_t *core_tracks)
+{
+        gic->trace = sink;
+        for (size_t i = 0; sink != NULL && i < gic->cpu_count; i++) {
+                struct gic_cpu *cpu = &gic->cpus[i];
+
+                cpu->trace_track = core_tracks[i];
+                if (cpu->names != NULL)
+                        continue;
+                cpu->names = calloc(gic->irq_limit, sizeof(*cpu->names));
+                cpu->edges = calloc(gic->irq_limit, sizeof(*cpu->edges));
+                if (cpu->names == NULL || cpu->edges == NULL)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+int gic_name_irq(struct gic *gic, size_t cpu, uint32_t irq, const char *name)
+{
+        if (irq >= gic->irq_limit || cpu >= gic->cpu_count)
+                return -EINVAL;
+        if (gic->cpus[cpu].names != NULL)
+                gic->cpus[cpu].names[irq] = name;
+        return 0;
 }
 
 int gic_raise(struct gic *gic, uint32_t irq)

@@ -110,4 +110,14 @@ int gic_start(struct gic *gic, sim_time_t horizon_ps);
 /* 0, or -ENOMEM when a timer could not schedule its next edge (the kernel was stopped). */
 int gic_error(const struct gic *gic);
 
+/*
+ * Tracing (sim/trace.h; call before the run): every edge of an interrupt named with
+ * gic_name_irq becomes a TRACE_IRQ instant on core_tracks[cpu] (the track of the software
+ * taking the core's interrupts) at the edge, named by `name`, instance = its n-th edge at that
+ * core from 0, merged edges included. 0, -EINVAL (bad id or core) or -ENOMEM.
+ */
+struct trace_sink;
+int gic_set_trace(struct gic *gic, struct trace_sink *sink, const uint32_t *core_tracks);
+int gic_name_irq(struct gic *gic, size_t cpu, uint32_t irq, const char *name);
+
 #endif

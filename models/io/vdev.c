@@ -713,6 +713,8 @@ static void backend_step(struct sim *sim, void *arg)
         v->backend_busy_until = sim_now(sim); /* a polling miss sets its next look */
         cost = v->done_count > 0 ? backend_complete_one(v) : backend_pop(v);
         v->backend_busy_until = max_time(v->backend_busy_until, sim_now(sim) + cost);
+        if (v->transport.backend_step != NULL)
+                v->transport.backend_step(v->transport.ctx, v, sim_now(sim), cost);
         backend_schedule(v);
 }
 

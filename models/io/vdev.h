@@ -29,7 +29,9 @@
  * vdev_deliver_notify when the backend learns of it. `interrupt` is called when the backend
  * raises a used-buffer notification; the hook calls vdev_deliver_interrupt when the guest
  * handler runs. `backend_wake` is called when the sleeping backend has work; the hook calls
- * vdev_backend_run when the backend thread runs. A NULL hook uses the fixed costs of the config
+ * vdev_backend_run when the backend thread runs. `backend_step` (optional) is told of every
+ * backend step and its duration, which the vdev's timing does not wait for: an integrator
+ * charges it to the executing core. A NULL hook uses the fixed costs of the config
  * as delays: the notify holds the vCPU notify_ps and reaches the backend at its end; the
  * interrupt reaches the guest interrupt_ps after it is raised; the backend runs
  * backend_dispatch_ps after it is woken.
@@ -128,6 +130,9 @@ struct vdev_transport {
         sim_time_t (*notify)(void *ctx, struct vdev *v, uint32_t value, sim_time_t at_ps);
         void (*interrupt)(void *ctx, struct vdev *v, sim_time_t at_ps);
         void (*backend_wake)(void *ctx, struct vdev *v, sim_time_t at_ps);
+        /* optional observer: a backend step runs from start_ps for cost_ps (its ring, payload
+         * and software cost), e.g. to charge it to the core that executes the backend */
+        void (*backend_step)(void *ctx, struct vdev *v, sim_time_t start_ps, sim_time_t cost_ps);
         void *ctx;
 };
 

@@ -3,6 +3,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "models/hw/gic.h"
 
@@ -24,6 +25,7 @@ static const enum mem_pattern guest_os_patterns[] = {
 struct guest_os_isr {
         const struct isr_config *config;
         guest_os_isr_hook_fn hook; /* at the ISR's first instruction, or NULL */
+        uint64_t runs;             /* taken so far: the trace slices' instances */
         void *hook_arg;
         sim_time_t body_ps;         /* plain work of the body */
         bool profiled;              /* the body runs as a memory segment */
@@ -66,9 +68,18 @@ struct guest_os_cpu {
         struct guest_os_irq_latency *latencies;
 };
 
+/* A model's hook on a task's job completions (guest_os_add_completion_hook). */
+struct guest_os_completion_hook {
+        guest_os_completion_hook_fn fn;
+        void *arg;
+};
+
 struct guest_os_task {
         struct guest_os *os;
         const struct task_config *config;
+        size_t activates; /* the event task released at each completion; SIZE_MAX: none */
+        size_t hook_count;
+        struct guest_os_completion_hook *hooks;
         struct task generator;
         struct guest_os_cpu *cpu;
         struct guest_os_task_metrics metrics;
@@ -100,6 +111,8 @@ struct guest_os {
         struct guest_os_task *tasks;
         struct guest_os_job *free_jobs; /* recycled job records */
         sim_time_t horizon_ps;          /* no job is activated at or after it */
+        sim_time_t epoch_ps;            /* the tasks' time 0 (guest_os_start_at) */
+        bool started;                   /* guest_os_start(_at) ran: interrupts are taken */
         struct trace_sink *trace;       /* NULL: no tracing */
         size_t isr_count;
         struct guest_os_isr *isrs;
@@ -116,6 +129,16 @@ static void guest_os_fail(struct guest_os *os, int err)
         if (os->error == 0)
                 os->error = err;
         sim_stop(os->sim);
+}
+
+/* The index of task `name` of the OS; SIZE_MAX when `name` is NULL or names none (a task left
+ * out of a reference run). */
+static size_t guest_os_find_task(const struct os_config *config, const char *name)
+{
+        for (size_t i = 0; name != NULL && i < config->task_count; i++)
+                if (strcmp(config->tasks[i].name, name) == 0)
+                        return i;
+        return SIZE_MAX;
 }
 
 /* ---- jobs ---- */
@@ -237,6 +260,23 @@ static void guest_os_account_segment(struct guest_os_task *task)
         task->memory_bytes += st->llc_misses * task->line_bytes;
 }
 
+static int guest_os_release_job(struct guest_os_task *task, sim_time_t activation_ps);
+
+/* A job of `task` completed at `now`: the event task it activates is released, then the
+ * models hooked on it learn of it (a doorbell rings). */
+static void guest_os_activate(struct guest_os_task *task, sim_time_t now)
+{
+        struct guest_os *os = task->os;
+
+        if (task->activates != SIZE_MAX && now < os->horizon_ps &&
+            guest_os_release_job(&os->tasks[task->activates], now) != 0) {
+                guest_os_fail(os, -ENOMEM);
+                return;
+        }
+        for (size_t i = 0; i < task->hook_count; i++)
+                task->hooks[i].fn(task->hooks[i].arg, (size_t)(task - os->tasks), now);
+}
+
 static void guest_os_job_done(void *arg)
 {
         struct guest_os_cpu *cpu = arg;
@@ -264,6 +304,7 @@ static void guest_os_job_done(void *arg)
                 cpu->os->sched->insert(cpu->ready, task->head);
         guest_os_job_recycle(&cpu->os->free_jobs, job);
         guest_os_request_decision(cpu);
+        guest_os_activate(task, now);
 }
 
 static bool guest_os_take_irq(struct guest_os_cpu *cpu);
@@ -365,8 +406,6 @@ static void guest_os_decide(struct sim *sim, void *arg)
 
 /* ---- interrupts ---- */
 
-static int guest_os_release_job(struct guest_os_task *task, sim_time_t activation_ps);
-
 static struct guest_os_isr *guest_os_find_isr(struct guest_os *os, uint32_t irq)
 {
         for (size_t i = 0; i < os->isr_count; i++)
@@ -392,9 +431,10 @@ static void guest_os_isr_body_done(void *arg)
         struct guest_os_isr *isr = cpu->isr;
         size_t activates = isr->config->activates;
 
+        trace_end(cpu->os->trace, cpu->trace_track, sim_now(cpu->os->sim), TRACE_FINISH);
         cpu->isr_stage = GUEST_OS_ISR_NONE;
         cpu->isr = NULL;
-        if (activates != SIZE_MAX && sim_now(cpu->os->sim) < cpu->os->horizon_ps &&
+        if (activates < cpu->os->task_count && sim_now(cpu->os->sim) < cpu->os->horizon_ps &&
             guest_os_release_job(&cpu->os->tasks[activates], sim_now(cpu->os->sim)) != 0) {
                 guest_os_fail(cpu->os, -ENOMEM);
                 return;
@@ -445,7 +485,8 @@ static bool guest_os_take_irq(struct guest_os_cpu *cpu)
         while (isr == NULL) {
                 if (!cpu->irq.ops->ack(cpu->irq.resource, &irq, &edge_ps))
                         return false;
-                isr = guest_os_find_isr(cpu->os, irq);
+                if (cpu->os->started) /* before its start-up ends, the OS drops them */
+                        isr = guest_os_find_isr(cpu->os, irq);
         }
         if (cpu->running != NULL)
                 guest_os_preempt_running(cpu);
@@ -453,6 +494,8 @@ static bool guest_os_take_irq(struct guest_os_cpu *cpu)
         cpu->isr_irq = irq;
         cpu->isr_edge_ps = edge_ps;
         cpu->isr_stage = GUEST_OS_ISR_ENTRY;
+        trace_begin(cpu->os->trace, cpu->trace_track, sim_now(cpu->os->sim), TRACE_ISR, TRACE_START,
+                    isr->config->name, isr->runs++);
         err = cpu->exec.ops->start(cpu->exec.resource, cpu->exception_entry_ps,
                                    guest_os_isr_entry_done, cpu);
         if (err != 0)
@@ -463,6 +506,24 @@ static bool guest_os_take_irq(struct guest_os_cpu *cpu)
 static void guest_os_irq_signalled(void *arg)
 {
         (void)guest_os_take_irq(arg);
+}
+
+int guest_os_add_completion_hook(struct guest_os *os, const char *task_name,
+                                 guest_os_completion_hook_fn hook, void *arg)
+{
+        size_t index = guest_os_find_task(os->config, task_name);
+        struct guest_os_task *task;
+        struct guest_os_completion_hook *hooks;
+
+        if (index == SIZE_MAX)
+                return -ENOENT;
+        task = &os->tasks[index];
+        hooks = realloc(task->hooks, (task->hook_count + 1) * sizeof(*hooks));
+        if (hooks == NULL)
+                return -ENOMEM;
+        hooks[task->hook_count++] = (struct guest_os_completion_hook){ .fn = hook, .arg = arg };
+        task->hooks = hooks;
+        return 0;
 }
 
 int guest_os_set_isr_hook(struct guest_os *os, uint32_t irq, guest_os_isr_hook_fn hook, void *arg)
@@ -551,11 +612,22 @@ int guest_os_set_interrupts(struct guest_os *os, const struct irq_cpu_port *port
 
 static void guest_os_release(struct sim *sim, void *arg);
 
+/* The generator's next release, on the OS's time base. */
+static void guest_os_next_release(const struct guest_os_task *task, struct task *generator,
+                                  struct task_release *out)
+{
+        sim_time_t epoch = task->os->epoch_ps;
+
+        task_next_release(generator, out);
+        out->activation_ps = guest_os_add_saturating(out->activation_ps, epoch);
+        out->release_ps = guest_os_add_saturating(out->release_ps, epoch);
+}
+
 static int guest_os_schedule_next_release(struct guest_os_task *task)
 {
         if (task->config->activation == TASK_EVENT)
                 return 0; /* released by its ISR only */
-        task_next_release(&task->generator, &task->next);
+        guest_os_next_release(task, &task->generator, &task->next);
         if (task->next.activation_ps >= task->os->horizon_ps ||
             task->next.release_ps == SIM_TIME_MAX)
                 return 0; /* past the end of the run */
@@ -637,8 +709,10 @@ int guest_os_check_config(const struct os_config *config)
         for (size_t i = 0; i < config->task_count; i++) {
                 const struct task_config *a = &config->tasks[i];
                 long cpu = scenario_task_cpu(config, a);
+                size_t activates = guest_os_find_task(config, a->activates);
 
-                if (cpu < 0)
+                if (cpu < 0 || activates == i ||
+                    (activates != SIZE_MAX && config->tasks[activates].activation != TASK_EVENT))
                         return -EINVAL;
                 for (size_t j = 0; j < i; j++) {
                         const struct task_config *b = &config->tasks[j];
@@ -681,6 +755,7 @@ static int guest_os_init_tasks(struct guest_os *os, uint64_t seed,
                 task->config = config;
                 task->cpu = &os->cpus[scenario_task_cpu(os->config, config)];
                 task->metrics = task_metrics[i];
+                task->activates = guest_os_find_task(os->config, config->activates);
                 err = task_init(&task->generator, config, os->config->name, seed);
                 if (err != 0)
                         return err;
@@ -697,6 +772,7 @@ static void guest_os_free(struct guest_os *os)
         }
         free(os->isrs);
         for (size_t i = 0; i < os->task_count; i++) {
+                free(os->tasks[i].hooks);
                 guest_os_free_list(os->tasks[i].head);
                 mem_trace_fini(&os->tasks[i].trace);
         }
@@ -745,7 +821,14 @@ err_free:
 
 int guest_os_start(struct guest_os *os, sim_time_t horizon_ps)
 {
+        return guest_os_start_at(os, 0, horizon_ps);
+}
+
+int guest_os_start_at(struct guest_os *os, sim_time_t epoch_ps, sim_time_t horizon_ps)
+{
         os->horizon_ps = horizon_ps;
+        os->epoch_ps = epoch_ps;
+        os->started = true;
         for (size_t i = 0; i < os->task_count; i++) {
                 int err = guest_os_schedule_next_release(&os->tasks[i]);
 
@@ -769,7 +852,7 @@ static void guest_os_finish_unreleased(struct guest_os_task *task, sim_time_t en
                 if (guest_os_add_saturating(pending.activation_ps, task->config->deadline_ps) <=
                     end)
                         metric_add(task->metrics.deadline_misses, 1);
-                task_next_release(&generator, &pending);
+                guest_os_next_release(task, &generator, &pending);
         }
 }
 

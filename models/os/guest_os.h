@@ -63,6 +63,13 @@
  * a more urgent one was released). An interrupt whose id has no ISR in the OS is acknowledged
  * and ignored. Not modelled: nested interrupts and interrupt priorities, a tick.
  *
+ * Activation by a task: a task whose config names `activates` (an event task of the same OS)
+ * releases a job of it at each of its own jobs' completions (activation = release = the
+ * completion instant, in the completion's SIM_PRIO_HIGH event, so the scheduling decision of
+ * that instant sees it), before the horizon only. Then the models hooked on the completing
+ * task (guest_os_add_completion_hook: a doorbell to another OS or VM) are called. A task
+ * named by `activates` that the OS does not have is ignored (a reference run leaves tasks out).
+ *
  * Errors: if an event or job cannot be allocated while running, the OS stops the kernel
  * (sim_stop) and guest_os_error() returns -ENOMEM from then on.
  */
@@ -147,7 +154,8 @@ struct guest_os_task_metrics {
 };
 
 /* 0, or -EINVAL when a task's core is not one of the OS's cores, two tasks share a priority
- * on a core under fixed priority, or the scheduler is unknown. */
+ * on a core under fixed priority, a task activates itself or a task that is not an event
+ * task, or the scheduler is unknown. */
 int guest_os_check_config(const struct os_config *config);
 
 /*
@@ -162,6 +170,11 @@ int guest_os_create(struct sim *sim, const struct os_config *config, uint64_t se
 /* Schedule the first release of every task, activating jobs only before `horizon_ps`: 0 or
  * -ENOMEM. */
 int guest_os_start(struct guest_os *os, sim_time_t horizon_ps);
+/* As guest_os_start, at `epoch_ps` (now or later; the end of the OS's start-up): the tasks'
+ * times count from it (a periodic task's activation k is at epoch + offset + k * period). Until
+ * the OS is started it acknowledges and drops its interrupts (no ISR runs, no latency is
+ * recorded). */
+int guest_os_start_at(struct guest_os *os, sim_time_t epoch_ps, sim_time_t horizon_ps);
 /*
  * Memory profiles (call before guest_os_start): CPU i runs the jobs of tasks with a profile as
  * segments through ports[i] (struct mem_exec_port: the core's detailed engine or the fast
@@ -197,6 +210,16 @@ int guest_os_set_interrupts(struct guest_os *os, const struct irq_cpu_port *port
  */
 typedef void (*guest_os_isr_hook_fn)(void *arg, uint32_t irq, sim_time_t edge_ps);
 int guest_os_set_isr_hook(struct guest_os *os, uint32_t irq, guest_os_isr_hook_fn hook, void *arg);
+/*
+ * A model's hook on the completions of task `task_name`'s jobs: hook(arg, task_index, now)
+ * runs at each completion, after any task activation (see above). It must not call back into
+ * the OS and should defer work that touches the executing resource to an event of its own.
+ * Several hooks may be added to one task; they run in the order added. 0, -ENOENT (no such
+ * task) or -ENOMEM.
+ */
+typedef void (*guest_os_completion_hook_fn)(void *arg, size_t task, sim_time_t now);
+int guest_os_add_completion_hook(struct guest_os *os, const char *task_name,
+                                 guest_os_completion_hook_fn hook, void *arg);
 /* The IRQ line of the OS's CPU `cpu`, for the GIC or the vCPU to signal. */
 struct irq_signal guest_os_irq_signal(struct guest_os *os, size_t cpu);
 /* Count the jobs still unfinished at `end` (see above). Call once, after the run. */
@@ -208,7 +231,9 @@ int guest_os_error(const struct guest_os *os);
  * of its i-th core. Call before guest_os_start. On a core's track: a TRACE_JOB slice per
  * execution of a job (name: task, instance: activation index from 0; begin TRACE_START or
  * TRACE_RESUME, end TRACE_FINISH or TRACE_PREEMPT), a TRACE_CONTEXT_SWITCH slice per switch
- * (name: the task switched to), a TRACE_RELEASE instant per release and a TRACE_DEADLINE_MISS
+ * (name: the task switched to), a TRACE_ISR slice per interrupt taken, from its exception entry
+ * to the end of its body (name: the ISR, instance: its n-th run from 0; the job it interrupted
+ * ended with TRACE_PREEMPT), a TRACE_RELEASE instant per release and a TRACE_DEADLINE_MISS
  * instant at a late completion. Jobs unfinished at the end count as misses in the metrics only.
  */
 void guest_os_set_trace(struct guest_os *os, struct trace_sink *sink, const uint32_t *tracks);

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the automotive consolidation example under every hypervisor policy and as AMP, each with
 # --solo-reference, and writes a comparison: per-task rows (tasks.csv) and one summary row per
-# policy (policies.csv, policies.md), from the runs' summary.json files.
+# policy (policies.csv, policies.md), from the runs' summary.json files: brake p99, deadline
+# misses and worst isolation slowdown per VM, the wheel timer's interrupt latency p99 (edge to
+# the rtos ISR), the brake doorbell's latency p99 (brake's completion to the service ISR) and,
+# per cause-effect chain, its reaction time and data age p99 (docs/chains.md).
 # Usage: scenarios/examples/consolidation.sh [output-dir] (default results/consolidation);
 # MOSAIC names the binary (default build/bin/mosaic).
 set -euo pipefail
@@ -29,11 +32,16 @@ def write_atomic(path, text):
     os.replace(tmp, path)
 
 
+def fmt(value, digits):
+    return "-" if value is None else "%.*f" % (digits, value)
+
+
 rows, summary = [], []
 for policy in policies:
     metrics = json.load(open(os.path.join(out, policy, "summary.json")))["metrics"]
     per_vm = {}
-    irq_p99 = None
+    irq_p99 = {}
+    chains = {}
     for entity, m in metrics.items():
         parts = entity.split("/")
         if len(parts) == 4 and parts[0] in ("vm", "os") and parts[2] == "task":
@@ -46,21 +54,28 @@ for policy in policies:
             s["worst_isolation"] = max(s["worst_isolation"], m.get("isolation_slowdown", 0.0))
             if vm == "rtos" and task == "brake":
                 brake_p99 = m["response_time_p99_us"]
-        if parts[0] == "irq" and "latency_p99_us" in m:
-            irq_p99 = max(irq_p99 or 0.0, m["latency_p99_us"])
+        if parts[0] == "irq" and len(parts) == 3:
+            irq_p99[parts[2]] = m.get("latency_p99_us")
+        if parts[0] == "chain" and len(parts) == 2:
+            chains[parts[1]] = (m.get("reaction_time_p99_us"), m.get("data_age_p99_us"))
     summary.append([policy, "%.1f" % brake_p99,
                     per_vm.get("rtos", {}).get("misses", 0),
                     "%.3f" % per_vm.get("rtos", {}).get("worst_isolation", 0.0),
                     per_vm.get("linux", {}).get("misses", 0),
                     "%.3f" % per_vm.get("linux", {}).get("worst_isolation", 0.0),
                     "%.3f" % per_vm.get("service", {}).get("worst_isolation", 0.0),
-                    "-" if irq_p99 is None else "%.2f" % irq_p99])
+                    fmt(irq_p99.get("wheel_timer"), 2), fmt(irq_p99.get("brake_cmd"), 2)]
+                   + [fmt(v, 1) for name in sorted(chains) for v in chains[name]])
+    chain_names = sorted(chains)
 
 task_header = ["policy", "vm", "task", "response_time_p99_us", "deadline_misses", "activations",
                "slowdown", "isolation_slowdown"]
 policy_header = ["policy", "brake_p99_us", "rtos_deadline_misses", "rtos_worst_isolation_slowdown",
                  "linux_deadline_misses", "linux_worst_isolation_slowdown",
-                 "service_worst_isolation_slowdown", "irq_latency_p99_us"]
+                 "service_worst_isolation_slowdown", "irq_latency_p99_us",
+                 "doorbell_latency_p99_us"]
+policy_header += ["%s_%s_p99_us" % (name, what) for name in chain_names
+                  for what in ("reaction", "data_age")]
 
 
 def to_csv(header, data):

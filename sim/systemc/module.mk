@@ -81,28 +81,29 @@ $(SYSTEMC_TLM_TEST): $(BUILD)/obj/tests/unit/test_tlm_bridge.o \
 # The example (sim/systemc/examples/): a SystemC DMA engine interfering with a mosaic victim.
 SYSTEMC_EXAMPLE := $(BUILD)/examples/tlm_dma
 $(SYSTEMC_EXAMPLE): $(BUILD)/obj/sim/systemc/examples/tlm_dma.o \
-                    $(BUILD)/obj/sim/systemc/examples/dma_memory.o $(SYSTEMC_LIB) $(MOSAIC_LIB)
+                    $(BUILD)/obj/sim/systemc/examples/dma_memory.o $(SYSTEMC_LIB) $(MOSAIC_LIB) \
+                    $(VIRTIO_LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CXX) $(CFLAGS) -o $@ $(filter %.o,$^) $(SYSTEMC_LIB) $(MOSAIC_LIB) $(PKG_LIBS) \
+	$(Q)$(CXX) $(CFLAGS) -o $@ $(filter %.o,$^) $(SYSTEMC_LIB) $(MOSAIC_LIB) $(VIRTIO_LIB) $(PKG_LIBS) \
 		$(SYSTEMC_LIBS)
 
 # The scenario example: a SystemC traffic generator joins a scenario (tlm_scenario.h).
 SYSTEMC_SCENARIO_EXAMPLE := $(BUILD)/examples/scenario_dma
 $(SYSTEMC_SCENARIO_EXAMPLE): $(BUILD)/obj/sim/systemc/examples/scenario_dma.o $(SYSTEMC_LIB) \
-                             $(MOSAIC_LIB)
+                             $(MOSAIC_LIB) $(VIRTIO_LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CXX) $(CFLAGS) -o $@ $(filter %.o,$^) $(SYSTEMC_LIB) $(MOSAIC_LIB) $(PKG_LIBS) \
+	$(Q)$(CXX) $(CFLAGS) -o $@ $(filter %.o,$^) $(SYSTEMC_LIB) $(MOSAIC_LIB) $(VIRTIO_LIB) $(PKG_LIBS) \
 		$(SYSTEMC_LIBS)
 
 # Its test (own sc_main, no sanitizers); the registry comparison is in tlm_bridge_fixture.c.
 $(SYSTEMC_SCENARIO_TEST): $(BUILD)/obj/tests/unit/test_tlm_scenario.o \
                           $(BUILD)/obj/tests/unit/tlm_bridge_fixture.o $(SYSTEMC_LIB) \
-                          $(MOSAIC_LIB)
+                          $(MOSAIC_LIB) $(VIRTIO_LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CXX) $(CFLAGS) -o $@ $(filter %.o,$^) $(SYSTEMC_LIB) $(MOSAIC_LIB) $(CHECK_LIBS) \
+	$(Q)$(CXX) $(CFLAGS) -o $@ $(filter %.o,$^) $(SYSTEMC_LIB) $(MOSAIC_LIB) $(VIRTIO_LIB) $(CHECK_LIBS) \
 		$(PKG_LIBS) $(SYSTEMC_LIBS)
 
 $(SYSTEMC_BENCH): $(BUILD)/obj/tests/bench/bench_systemc.o $(SYSTEMC_LIB) $(MOSAIC_LIB) \

@@ -27,6 +27,19 @@ for policy in static arinc653 fixed-priority rtds credit amp; do
   fi
 done
 
+# Interrupts and the chain (docs/interrupts.md, docs/chains.md): irq.csv has the wheel timer
+# (1000 edges in 1 s, all taken) and the brake doorbell (rung at each of the 1000 brake
+# completions), summary.json the chain's metrics.
+expect_grep '^rtos,wheel_timer,timer,30,cpu0,0,1000,0,1000,' "$WORK/amp-a/irq.csv" "amp: irq.csv row of the wheel timer (PPI 30)"
+expect_grep '^service,brake_cmd,doorbell,1,cpu1,0,1000,0,1000,' "$WORK/amp-a/irq.csv" "amp: every doorbell ring taken"
+for policy in static arinc653 fixed-priority rtds credit; do
+  expect_grep '^rtos,wheel_timer,timer,27,cpu0,0,1000,' "$WORK/$policy-a/irq.csv" "$policy: irq.csv row of the wheel timer (PPI 27)"
+  expect_grep '^service,brake_cmd,doorbell,1,cpu1,0,1000,' "$WORK/$policy-a/irq.csv" "$policy: 1000 doorbell rings"
+done
+for policy in static arinc653 fixed-priority rtds credit amp; do
+  expect_grep '"chain/wheel_to_actuator": \{' "$WORK/$policy-a/summary.json" "$policy: chain metrics in summary.json"
+done
+
 # Static partitioning shares no core: apart from one world switch at start, the RTOS sees the
 # AMP timing of its tasks.
 for m in response_time_p99_us response_time_max_us; do
@@ -61,6 +74,28 @@ static_iso=$(grep '^static,' "$WORK/cons/policies.csv" | cut -d, -f4)
 if python3 -c "import sys; sys.exit(0 if 1.0 <= float('$static_iso') <= 1.001 else 1)"; then
   pass "static: worst RTOS isolation_slowdown $static_iso"
 else fail "static: worst RTOS isolation_slowdown $static_iso"; fi
+
+# Interrupt latency p99 worked out by hand at 1200 MHz: AMP = the guest entry, 60 cycles =
+# 50 ns, for the timer and the doorbell alike; static (nothing else on cpu0, no direct
+# injection) = the trapped path 100 + 800 + 200 + 100 cycles = 1 us, + 50 ns.
+for want in "amp 0.05 0.05" "static 1.05 -"; do
+  set -- $want
+  row=$(grep "^$1," "$WORK/cons/policies.csv")
+  irq=$(echo "$row" | cut -d, -f8); bell=$(echo "$row" | cut -d, -f9)
+  if [ "$irq" = "$2" ] && { [ "$3" = - ] || [ "$bell" = "$3" ]; }; then pass "$1: interrupt latency p99 $irq us, doorbell $bell us"
+  else fail "$1: interrupt latency p99 '$irq', doorbell '$bell', expected $2 $3"; fi
+done
+head -1 "$WORK/cons/policies.csv" | grep -q 'wheel_to_actuator_reaction_p99_us,wheel_to_actuator_data_age_p99_us$' \
+  && pass "policies.csv has the chain columns" || fail "policies.csv lacks the chain columns"
+# The chain's shortest data age, static minus AMP: the sample (wheel_speed's start) is 1 us
+# later (the timer's trapped path), the actuation 1 us + 500 cycles later (brake's doorbell
+# write traps: 150 + 200 + 150 cycles on cpu0; the hypervisor's IPI takes the 1 us trapped
+# path on cpu1): + 500 cycles = 0.416667 us.
+python3 - "$WORK/cons" <<'PY' && pass "static - amp shortest chain data age = the doorbell trap (0.416667 us)" || fail "static - amp shortest chain data age"
+import json, sys
+age = {p: json.load(open(f"{sys.argv[1]}/{p}/summary.json"))["metrics"]["chain/wheel_to_actuator"]["data_age_min_us"] for p in ("amp", "static")}
+sys.exit(0 if abs(age["static"] - age["amp"] - 500 / 1200) < 1e-6 else 1)
+PY
 
 # A hypervisor scenario that also has AMP "oses" is rejected with the path of the conflict.
 expect_status 2 "oses and vms together are rejected" -- "$MOSAIC" validate tests/unit/scenarios/bad_hv_with_oses.json

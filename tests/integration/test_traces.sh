@@ -39,6 +39,15 @@ expect_grep '"name":"rtos_vcpu0","cat":"vcpu","ph":"B"' "$WORK/consolidation-rtd
 expect_grep '"cat":"world_switch","ph":"B"' "$WORK/consolidation-rtds-a/trace.json" "rtds: world-switch slices"
 expect_grep '^[0-9]+,Core_cpu0,0,T,Core_rtos_vcpu0,0,resume$' "$WORK/consolidation-rtds-a/trace.btf" "rtds: BTF vCPU resumes on Core_cpu0"
 expect_grep '^[0-9]+,Core_rtos_vcpu0,0,T,rtos/brake,0,start$' "$WORK/consolidation-rtds-a/trace.btf" "rtds: guest tasks run on their vCPU"
+# Interrupts: the wheel timer's edges (instants on the hypervisor's lane), the RTOS ISR as a
+# slice of its own, the brake doorbell reaching the service VM through the hypervisor's IPI.
+expect_grep '"name":"irq wheel_timer","cat":"irq","ph":"i","ts":500\.000000,' "$WORK/consolidation-rtds-a/trace.json" "rtds: the first wheel timer edge at 500 us"
+expect_grep '"name":"tick","cat":"isr","ph":"B"' "$WORK/consolidation-rtds-a/trace.json" "rtds: the tick ISR is a slice"
+expect_grep '"name":"irq hv_ipi","cat":"irq","ph":"i"' "$WORK/consolidation-rtds-a/trace.json" "rtds: the doorbell crosses cores with the hypervisor's IPI"
+expect_grep '^500000,Core_cpu0,0,STI,IRQ_wheel_timer,0,trigger$' "$WORK/consolidation-rtds-a/trace.btf" "rtds: BTF stimulus of the first timer edge"
+expect_grep '^[0-9]+,Core_rtos_vcpu0,0,I,rtos/tick,0,start$' "$WORK/consolidation-rtds-a/trace.btf" "rtds: BTF ISR start on the vCPU"
+expect_grep '^[0-9]+,Core_service_vcpu0,0,I,service/brake_cmd,0,terminate$' "$WORK/consolidation-rtds-a/trace.btf" "rtds: BTF doorbell ISR in the service VM"
+[ ! -e "$WORK/amp-4core-a/irq.csv" ] && pass "amp-4core: no irq.csv without interrupt sources" || fail "amp-4core: irq.csv without interrupts"
 
 # The checker itself catches broken traces: an E replaced by an instant, a BTF start dropped.
 mkdir -p "$WORK/broken"

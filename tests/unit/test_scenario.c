@@ -420,6 +420,53 @@ START_TEST(test_valid_hv_schedulers)
 END_TEST
 
 /* Interrupts: sources, ISRs, an event task, the hypervisor's interrupt path, VM colours. */
+/* Task activation, doorbells, chains and VM start-up as the loader fills them in. */
+START_TEST(test_valid_activations_chains_boot)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "activation_task.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        ck_assert_str_eq(s.oses[0].tasks[0].activates, "control");
+        ck_assert_str_eq(s.oses[0].tasks[1].activates, "actuate");
+        ck_assert_ptr_null(s.oses[0].tasks[2].activates);
+        ck_assert_int_eq(s.oses[0].tasks[1].activation, TASK_EVENT);
+        scenario_free(&s);
+
+        rc = scenario_load(FIXTURES "chain_amp.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        ck_assert_uint_eq(s.irq_source_count, 1);
+        ck_assert_int_eq(s.irq_sources[0].kind, IRQ_SOURCE_DOORBELL);
+        ck_assert_uint_eq(s.irq_sources[0].irq, 1);
+        ck_assert_uint_eq(s.irq_sources[0].os, 1);
+        ck_assert_uint_eq(s.irq_sources[0].from_os, 0);
+        ck_assert_str_eq(s.irq_sources[0].from_task, "sensor");
+        ck_assert_uint_eq(s.chain_count, 1);
+        ck_assert_str_eq(s.chains[0].name, "brake");
+        ck_assert_uint_eq(s.chains[0].stage_count, 3);
+        ck_assert_str_eq(s.chains[0].stages[2].os, "b");
+        ck_assert_str_eq(s.chains[0].stages[2].task, "actuator");
+        ck_assert_uint_eq(s.chains[0].stages[2].os_index, 1);
+        ck_assert_uint_eq(s.chains[0].stages[2].task_index, 1);
+        ck_assert_str_eq(s.requirements[0].entity, "chain/brake");
+        ck_assert_str_eq(s.requirements[0].name, "reaction_time_max_us");
+        scenario_free(&s);
+
+        rc = scenario_load(FIXTURES "boot_hv.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        const struct boot_config *rtos = &s.hypervisor->vms[0].boot;
+        const struct boot_config *linux = &s.hypervisor->vms[1].boot;
+        ck_assert(rtos->present);
+        ck_assert_uint_eq(rtos->image_bytes, 1024 * 1024);
+        ck_assert_uint_eq(rtos->load_bytes_per_s, 1024ULL * 1024 * 1024);
+        ck_assert_uint_eq(rtos->creation_cycles, 120000);
+        ck_assert_uint_eq(rtos->after, SIZE_MAX);
+        ck_assert_uint_eq(linux->after, 0);
+        ck_assert(!s.hypervisor->vms[2].boot.present);
+        scenario_free(&s);
+}
+END_TEST
+
 START_TEST(test_valid_interrupts)
 {
         struct scenario s;
@@ -679,6 +726,40 @@ static const struct bad_case bad_cases[] = {
           "VM 'rtos' has no vCPU 1" },
         { "bad_irq_req.json", -EINVAL, NULL, "$.requirements[0].metric", 36, 0,
           "unknown interrupt metric 'latency_p99'" },
+        /* ---- activation by tasks: activation_task.json / activation_doorbell_hv.json with one
+         * defect ---- */
+        /* control's `"activates": "sensor"` (line 14, value in column 50): sensor is periodic */
+        { "bad_task_activates_periodic.json", -EINVAL, NULL, "$.oses[0].tasks[1].activates", 14, 50,
+          "task 'sensor' is not an event task" },
+        /* sensor's `"activates": "contrl" },` on line 12, value in column 24 */
+        { "bad_task_activates_unknown.json", -EINVAL, NULL, "$.oses[0].tasks[0].activates", 12, 24,
+          "OS 'rtos' has no task 'contrl'" },
+        { "bad_doorbell_from.json", -EINVAL, NULL, "$.interrupts[0].from", 31, 76,
+          "VM 'rtos' has no task 'sensr'" },
+        /* SGI 15 is the hypervisor's own IPI */
+        { "bad_doorbell_reserved.json", -EINVAL, NULL, "$.interrupts[0].irq", 31, 50,
+          "15 is out of range [0, 14]" },
+        { "bad_doorbell_period.json", -EINVAL, NULL, "$.interrupts[0].period_ms", 31, 0,
+          "'period_ms' applies to timers only" },
+        /* ---- chains: chain_amp.json with one defect; the stage strings of
+         * `    { "name": "brake", "stages": ["a/sensor", "b/brake", "b/actuatr"] }` (line 28)
+         * start in columns 35, 47 and 58 ---- */
+        { "bad_chain_task.json", -EINVAL, NULL, "$.chains[0].stages[2]", 28, 58,
+          "OS 'b' has no task 'actuatr'" },
+        { "bad_chain_os.json", -EINVAL, NULL, "$.chains[0].stages[0]", 28, 35, "no OS named 'x'" },
+        { "bad_chain_req.json", -EINVAL, NULL, "$.requirements[1].metric", 32, 0,
+          "no chain 'brakes'" },
+        /* ---- VM start-up: boot_hv.json with one defect ---- */
+        /* linux's `"after": "svc" },` (line 17, value in column 26): svc is listed later */
+        { "bad_boot_after.json", -EINVAL, NULL, "$.vms[1].boot.after", 17, 26,
+          "no VM named 'svc' before this one" },
+        /* boot_amp.json: rtos (the first OS) cannot start after linux; `"after": "linux" },`
+         * on line 9, value in column 67 */
+        { "bad_boot_amp_after.json", -EINVAL, NULL, "$.oses[0].boot.after", 9, 67,
+          "no OS named 'linux' before this one" },
+        /* rtos's boot without load_mib_per_s: reported at the boot object, line 10 column 15 */
+        { "bad_boot_bandwidth.json", -EINVAL, NULL, "$.vms[0].boot", 10, 15,
+          "an image needs 'load_mib_per_s'" },
 };
 
 START_TEST(test_bad_scenario)
@@ -815,6 +896,7 @@ static Suite *scenario_suite(void)
         tcase_add_test(valid, test_valid_edf);
         tcase_add_test(valid, test_valid_hv_schedulers);
         tcase_add_test(valid, test_valid_interrupts);
+        tcase_add_test(valid, test_valid_activations_chains_boot);
         suite_add_tcase(s, valid);
 
         TCase *bad = tcase_create("malformed");

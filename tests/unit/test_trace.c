@@ -495,6 +495,97 @@ START_TEST(test_hypervisor_probes)
 }
 END_TEST
 
+/*
+ * ISR slices and interrupt edges, on tests/unit/scenarios/activation_doorbell_amp.json (worked
+ * out in test_os_activation.c): OS a on cpu0 (track 0), OS b on cpu1 (track 1), no context
+ * switch cost. Each period k ms: sensor runs [k, k + 1 us]; its completion rings SGI 1 at
+ * cpu1 at k + 1 us (the edge: an instant on b's lane), b's ISR bell runs from its exception
+ * entry at k + 1 us to k + 1.55 us and releases brake, which runs [k + 1.55, k + 3.55 us].
+ * The BTF and Chrome writers turn them into I (ISR) and STI (edge) lines and isr / irq events.
+ */
+START_TEST(test_interrupt_probes)
+{
+        static const struct {
+                sim_time_t time_ps;
+                uint32_t track;
+                enum trace_phase phase;
+                enum trace_kind kind;
+                const char *name;
+        } period[] = {
+                { 0, 0, TRACE_INSTANT, TRACE_RELEASE, "sensor" },
+                { 0, 0, TRACE_BEGIN, TRACE_JOB, "sensor" },
+                { 1000 * NS, 0, TRACE_END, TRACE_JOB, "sensor" },
+                { 1000 * NS, 1, TRACE_INSTANT, TRACE_IRQ, "bell" },
+                { 1000 * NS, 1, TRACE_BEGIN, TRACE_ISR, "bell" },
+                { 1550 * NS, 1, TRACE_END, TRACE_ISR, "bell" },
+                { 1550 * NS, 1, TRACE_INSTANT, TRACE_RELEASE, "brake" },
+                { 1550 * NS, 1, TRACE_BEGIN, TRACE_JOB, "brake" },
+                { 3550 * NS, 1, TRACE_END, TRACE_JOB, "brake" },
+        };
+        const size_t n = sizeof(period) / sizeof(period[0]);
+        struct scenario scenario;
+        struct scenario_diag d;
+        struct sim *sim = sim_create(NULL);
+        struct metrics *metrics = metrics_create();
+        struct trace_sink *sink = trace_sink_create();
+        struct memory_stream btf = { 0 }, chrome = { 0 };
+        struct trace_btf btf_writer;
+        struct trace_chrome chrome_writer;
+        struct platform *platform;
+        struct recorder r;
+
+        ck_assert_int_eq(
+            scenario_load("tests/unit/scenarios/activation_doorbell_amp.json", &scenario, &d), 0);
+        subscribe_recorder(sink, &r);
+        btf.stream = open_memstream(&btf.text, &btf.size);
+        chrome.stream = open_memstream(&chrome.text, &chrome.size);
+        ck_assert_int_eq(trace_btf_start(&btf_writer, sink, btf.stream, "doorbell"), 0);
+        ck_assert_int_eq(trace_chrome_start(&chrome_writer, sink, chrome.stream), 0);
+        ck_assert_int_eq(platform_build_traced(&scenario, sim, metrics, sink, &platform), 0);
+        ck_assert_int_eq(sim_run_until(sim, scenario.run.duration_ps), 0);
+        platform_finish(platform, sim_now(sim));
+        trace_sink_close(sink, sim_now(sim));
+        ck_assert_int_eq(trace_btf_finish(&btf_writer), 0);
+        ck_assert_int_eq(trace_chrome_finish(&chrome_writer, sink), 0);
+        ck_assert_int_eq(fclose(btf.stream), 0);
+        ck_assert_int_eq(fclose(chrome.stream), 0);
+
+        ck_assert_uint_eq(r.count, 2 * n);
+        for (size_t i = 0; i < r.count; i++) {
+                const struct trace_event *e = &r.events[i];
+                uint64_t k = i / n;
+
+                ck_assert_uint_eq(e->time_ps, k * SIM_PS_PER_MS + period[i % n].time_ps);
+                ck_assert_uint_eq(e->track, period[i % n].track);
+                ck_assert_int_eq(e->phase, period[i % n].phase);
+                ck_assert_int_eq(e->kind, period[i % n].kind);
+                if (e->phase != TRACE_END) {
+                        ck_assert_str_eq(e->name, period[i % n].name);
+                        ck_assert_uint_eq(e->instance, k);
+                }
+        }
+        ck_assert_ptr_nonnull(strstr(btf.text, "\n1000,Core_cpu1,0,STI,IRQ_bell,0,trigger\n"
+                                               "1000,Core_cpu1,0,C,Core_cpu1,0,execute\n"
+                                               "1000,Core_cpu1,0,I,b/bell,0,start\n"
+                                               "1550,Core_cpu1,0,I,b/bell,0,terminate\n"));
+        ck_assert_ptr_nonnull(strstr(btf.text, "\n1001000,Core_cpu1,0,I,b/bell,1,start\n"));
+        ck_assert_ptr_nonnull(strstr(chrome.text,
+                                     "{\"name\":\"irq bell\",\"cat\":\"irq\",\"ph\":\"i\","
+                                     "\"ts\":1.000000,\"pid\":2,\"tid\":2,\"s\":\"t\","
+                                     "\"args\":{\"instance\":0}}"));
+        ck_assert_ptr_nonnull(strstr(chrome.text, "{\"name\":\"bell\",\"cat\":\"isr\",\"ph\":\"B\","
+                                                  "\"ts\":1.000000,\"pid\":2,\"tid\":2,"
+                                                  "\"args\":{\"instance\":0}}"));
+        free(btf.text);
+        free(chrome.text);
+        platform_destroy(platform);
+        trace_sink_destroy(sink);
+        metrics_destroy(metrics);
+        sim_destroy(sim);
+        scenario_free(&scenario);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("trace");
@@ -510,6 +601,7 @@ int main(void)
         tcase_add_test(tc, test_two_writers);
         tcase_add_test(tc, test_guest_os_probes);
         tcase_add_test(tc, test_hypervisor_probes);
+        tcase_add_test(tc, test_interrupt_probes);
         suite_add_tcase(s, tc);
         sr = srunner_create(s);
         srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,615 @@
+#include "models/platform_devices.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/hv/hypervisor.h"
+#include "models/hw/gic.h"
+#include "models/io/can_bus.h"
+#include "models/io/vdev.h"
+#include "models/io/vdev_blk.h"
+#include "models/io/vdev_can.h"
+#include "models/io/vdev_console.h"
+#include "models/io/vdev_net.h"
+#include "models/io/vdev_rng.h"
+#include "models/io/vdev_workload.h"
+#include "models/io/vq_sim_mem.h"
+#include "models/os/guest_os.h"
+
+/* Cache cost estimates for a platform without a "memory" section (those of
+ * tests/io/io_test_config.h, no measured anchor): L1 32 KiB 4-way hit 4 cycles, LLC 1 MiB
+ * 16-way hit 30, DRAM 80 ns; always: cache-to-cache transfer 100 cycles, invalidation of a
+ * shared copy 20, barriers acquire 1 / release 2 / full 20. */
+#define PLATFORM_DEVICES_DEFAULT_L1_BYTES  32768u
+#define PLATFORM_DEVICES_DEFAULT_L1_WAYS   4u
+#define PLATFORM_DEVICES_DEFAULT_L1_HIT    4u
+#define PLATFORM_DEVICES_DEFAULT_LLC_BYTES (1u << 20)
+#define PLATFORM_DEVICES_DEFAULT_LLC_WAYS  16u
+#define PLATFORM_DEVICES_DEFAULT_LLC_HIT   30u
+#define PLATFORM_DEVICES_DEFAULT_DRAM_PS   80000u
+#define PLATFORM_DEVICES_TRANSFER_CYCLES   100u
+#define PLATFORM_DEVICES_INVALIDATE_CYCLES 20u
+#define PLATFORM_DEVICES_PAGE              4096u
+
+struct platform_devices;
+
+struct platform_device {
+        struct platform_devices *all;
+        const struct device_config *config;
+        struct vq_sim_config mem_config;
+        struct vq_sim_mem mem;
+        struct vdev_config vdev_config;
+        struct vdev v;
+        bool vdev_up;
+        struct vdev_workload_config workload_config;
+        struct vdev_workload workload;
+        struct vdev_blk_config blk_config;
+        struct vdev_blk blk;
+        struct vdev_net_config net_config;
+        struct vdev_net net;
+        struct vdev_console_config console_config;
+        struct vdev_console console;
+        struct vdev_rng_config rng_config;
+        struct vdev_rng rng;
+        struct vdev_can_config can_config;
+        struct vdev_can can;
+        bool can_up;
+        struct hv_vcpu *driver_vcpu;  /* NULL in AMP */
+        struct hv_vcpu *backend_vcpu; /* service_vm */
+        size_t backend_core;          /* shared_memory: platform core of the backend */
+        sim_time_t trap_ps;           /* nominal notify trap: entry + handler + exit */
+        sim_time_t trap_frame_ps;     /* trap entry + exit on the driver's core */
+        uint64_t clock_hz;            /* the driver's core */
+        uint64_t charge_cycles;       /* backend work not yet charged to the core */
+        bool notify_in_trap;          /* a notify waits for its trap work to execute */
+        bool in_backend_isr;          /* the backend's doorbell ISR is delivering */
+};
+
+struct platform_devices {
+        const struct scenario *scenario;
+        struct sim *sim;
+        struct gic *gic;
+        struct hv *hv;
+        size_t count;
+        struct platform_device *devices;
+        struct can_bus_config bus_config;
+        struct can_bus bus;
+        bool bus_up;
+};
+
+/* ---- transport hooks ---- */
+
+static void pd_deliver_notify_event(struct sim *sim, void *arg)
+{
+        (void)sim;
+        vdev_deliver_notify(&((struct platform_device *)arg)->v);
+}
+
+/* Trap work of a vCPU has executed: notifies of devices whose driver runs there reach their
+ * backends. */
+static void pd_trap_done(void *arg)
+{
+        struct platform_device *d = arg;
+        struct platform_devices *all = d->all;
+
+        for (size_t i = 0; i < all->count; i++) {
+                struct platform_device *o = &all->devices[i];
+
+                if (o->driver_vcpu == d->driver_vcpu && o->notify_in_trap) {
+                        o->notify_in_trap = false;
+                        sim_schedule_in(all->sim, 0, pd_deliver_notify_event, o);
+                }
+        }
+}
+
+static void pd_send_doorbell(struct sim *sim, void *arg)
+{
+        struct platform_device *d = arg;
+
+        (void)sim;
+        (void)gic_send_sgi(d->all->gic, d->config->doorbell_sgi, d->backend_core);
+}
+
+/* The QueueNotify write at the end of the submit step traps (hypervisor work on the driver's
+ * core, waiting for the vCPU if it is descheduled); a service VM also gets its doorbell SGI. */
+static void pd_trap_event(struct sim *sim, void *arg)
+{
+        struct platform_device *d = arg;
+        const struct device_config *c = d->config;
+
+        (void)sim;
+        if (hv_vcpu_trap(d->driver_vcpu, c->notify_cycles) != 0)
+                return;
+        if (c->placement == DEVICE_BACKEND_SERVICE_VM)
+                (void)hv_vcpu_send_sgi(d->driver_vcpu, c->doorbell_sgi, d->backend_vcpu);
+        else
+                d->notify_in_trap = true;
+}
+
+static sim_time_t pd_notify(void *ctx, struct vdev *v, uint32_t value, sim_time_t at_ps)
+{
+        struct platform_device *d = ctx;
+        const struct device_config *c = d->config;
+        struct sim *sim = d->all->sim;
+
+        (void)v;
+        (void)value;
+        if (d->driver_vcpu == NULL || c->placement == DEVICE_BACKEND_PASSTHROUGH) {
+                /* a register write: to the device, or the GIC's SGI register (AMP) */
+                sim_schedule(sim, at_ps + c->mmio_write_ps,
+                             c->placement == DEVICE_BACKEND_SHARED_MEMORY ? pd_send_doorbell
+                                                                          : pd_deliver_notify_event,
+                             d);
+                return c->mmio_write_ps;
+        }
+        sim_schedule(sim, at_ps, pd_trap_event, d);
+        return d->trap_ps;
+}
+
+static void pd_raise_event(struct sim *sim, void *arg)
+{
+        struct platform_device *d = arg;
+
+        (void)sim;
+        (void)gic_raise(d->all->gic, d->config->irq);
+}
+
+static void pd_interrupt(void *ctx, struct vdev *v, sim_time_t at_ps)
+{
+        struct platform_device *d = ctx;
+
+        (void)v;
+        sim_schedule(d->all->sim, at_ps, pd_raise_event, d);
+}
+
+static void pd_raise_wake(struct sim *sim, void *arg)
+{
+        struct platform_device *d = arg;
+
+        (void)sim;
+        (void)gic_raise(d->all->gic, d->config->wake_irq);
+}
+
+static void pd_backend_run_event(struct sim *sim, void *arg)
+{
+        (void)sim;
+        vdev_backend_run(&((struct platform_device *)arg)->v);
+}
+
+static void pd_backend_wake(void *ctx, struct vdev *v, sim_time_t at_ps)
+{
+        struct platform_device *d = ctx;
+        enum device_placement p = d->config->placement;
+
+        (void)v;
+        if (p == DEVICE_BACKEND_SERVICE_VM || p == DEVICE_BACKEND_SHARED_MEMORY) {
+                if (d->in_backend_isr)
+                        sim_schedule(d->all->sim, at_ps, pd_backend_run_event, d);
+                else
+                        sim_schedule(d->all->sim, at_ps, pd_raise_wake, d);
+                return;
+        }
+        sim_schedule(d->all->sim, at_ps, pd_backend_run_event, d);
+}
+
+/* In the hypervisor the backend's steps are hypervisor work on the driver's core: each is charged
+ * as a trap of the vCPU whose handler makes the piece as long as the step (entry + handler +
+ * exit = the step). A step shorter than the trap's entry and exit (the empty look before the
+ * backend sleeps, about a hundred ns) is not charged: a trap piece cannot be shorter. */
+static void pd_charge_event(struct sim *sim, void *arg)
+{
+        struct platform_device *d = arg;
+
+        (void)sim;
+        (void)hv_vcpu_trap(d->driver_vcpu, d->charge_cycles);
+        d->charge_cycles = 0;
+}
+
+static void pd_backend_step(void *ctx, struct vdev *v, sim_time_t start_ps, sim_time_t cost_ps)
+{
+        struct platform_device *d = ctx;
+
+        (void)v;
+        if (d->config->placement != DEVICE_BACKEND_HYPERVISOR || d->driver_vcpu == NULL ||
+            cost_ps < d->trap_frame_ps)
+                return;
+        d->charge_cycles = sim_ps_to_cycles(cost_ps - d->trap_frame_ps, d->clock_hz);
+        sim_schedule(d->all->sim, start_ps, pd_charge_event, d);
+}
+
+/* The driver's ISR starts: the used-ring handler runs. */
+static void pd_driver_isr(void *arg, uint32_t irq, sim_time_t edge_ps)
+{
+        (void)irq;
+        (void)edge_ps;
+        vdev_deliver_interrupt(&((struct platform_device *)arg)->v);
+}
+
+/* The backend's doorbell ISR: the notify arrives; a sleeping backend runs in it. */
+static void pd_backend_doorbell(void *arg, uint32_t irq, sim_time_t edge_ps)
+{
+        struct platform_device *d = arg;
+
+        (void)irq;
+        (void)edge_ps;
+        d->in_backend_isr = true;
+        vdev_deliver_notify(&d->v);
+        d->in_backend_isr = false;
+}
+
+static void pd_backend_woken(void *arg, uint32_t irq, sim_time_t edge_ps)
+{
+        (void)irq;
+        (void)edge_ps;
+        vdev_backend_run(&((struct platform_device *)arg)->v);
+}
+
+/* Several devices may share an ISR id in one OS only if it is theirs alone; hooks are per
+ * (OS, id), so each device's ids are its own (the loader keeps SPIs unique; a doorbell SGI
+ * shared by two devices of one backend OS is rejected here). */
+static int pd_hooks(struct platform_device *d, struct guest_os *const *oses)
+{
+        const struct device_config *c = d->config;
+        int err = guest_os_set_isr_hook(oses[c->os], c->irq, pd_driver_isr, d);
+
+        if (err == 0 && (c->placement == DEVICE_BACKEND_SERVICE_VM ||
+                         c->placement == DEVICE_BACKEND_SHARED_MEMORY)) {
+                for (struct platform_device *o = d->all->devices; o < d; o++)
+                        if ((o->config->placement == DEVICE_BACKEND_SERVICE_VM ||
+                             o->config->placement == DEVICE_BACKEND_SHARED_MEMORY) &&
+                            o->config->backend_os == c->backend_os &&
+                            o->config->doorbell_sgi == c->doorbell_sgi)
+                                return -EINVAL;
+                err = guest_os_set_isr_hook(oses[c->backend_os], c->doorbell_sgi,
+                                            pd_backend_doorbell, d);
+                if (err == 0)
+                        err = guest_os_set_isr_hook(oses[c->backend_os], c->wake_irq,
+                                                    pd_backend_woken, d);
+        }
+        return err;
+}
+
+/* ---- set-up ---- */
+
+static uint64_t pd_page_up(uint64_t bytes)
+{
+        return (bytes + PLATFORM_DEVICES_PAGE - 1u) / PLATFORM_DEVICES_PAGE * PLATFORM_DEVICES_PAGE;
+}
+
+static void pd_mem_config(const struct scenario *s, size_t core, uint64_t size,
+                          struct vq_sim_config *m)
+{
+        const struct memory_config *mc = &s->platform.memory;
+        uint64_t hz = s->platform.cores[core].clock_hz;
+
+        *m = (struct vq_sim_config){ .gpa_base = PLATFORM_DEVICES_GPA_BASE,
+                                     .size_bytes = size,
+                                     .clock_hz = hz,
+                                     .line_bytes = 64,
+                                     .l1_size_bytes = PLATFORM_DEVICES_DEFAULT_L1_BYTES,
+                                     .l1_ways = PLATFORM_DEVICES_DEFAULT_L1_WAYS,
+                                     .llc_size_bytes = PLATFORM_DEVICES_DEFAULT_LLC_BYTES,
+                                     .llc_ways = PLATFORM_DEVICES_DEFAULT_LLC_WAYS,
+                                     .l1_hit_cycles = PLATFORM_DEVICES_DEFAULT_L1_HIT,
+                                     .llc_hit_cycles = PLATFORM_DEVICES_DEFAULT_LLC_HIT,
+                                     .dram_ps = PLATFORM_DEVICES_DEFAULT_DRAM_PS,
+                                     .transfer_cycles = PLATFORM_DEVICES_TRANSFER_CYCLES,
+                                     .invalidate_cycles = PLATFORM_DEVICES_INVALIDATE_CYCLES,
+                                     .barrier_cycles = { 1, 2, 20 } };
+        if (!mc->present)
+                return;
+        m->line_bytes = mc->line_bytes;
+        m->l1_size_bytes = mc->l1.size_bytes;
+        m->l1_ways = mc->l1.ways;
+        m->l1_hit_cycles = mc->l1.hit_cycles;
+        m->llc_size_bytes = mc->llc.size_bytes;
+        m->llc_ways = mc->llc.ways;
+        /* LLC hit cycles are of the LLC clock; the ring code runs at the core clock */
+        m->llc_hit_cycles =
+            (uint32_t)(mc->llc_clock_hz > 0 ? (uint64_t)mc->llc.hit_cycles * hz / mc->llc_clock_hz
+                                            : mc->llc.hit_cycles);
+        if (mc->dram_clock_hz > 0)
+                m->dram_ps = sim_cycles_to_ps((uint64_t)mc->dram_t_rcd + mc->dram_t_cl +
+                                                  mc->dram_burst_cycles,
+                                              mc->dram_clock_hz);
+}
+
+static int pd_model(struct platform_devices *all, struct platform_device *d, unsigned *can_node)
+{
+        const struct device_config *c = d->config;
+        struct vdev_config *vc = &d->vdev_config;
+        int err = 0;
+
+        switch (c->kind) {
+        case DEVICE_BLK:
+                d->blk_config = vdev_blk_default_config;
+                if (c->blk_channels > 0)
+                        d->blk_config.channels = c->blk_channels;
+                if (c->blk_stripe_sectors > 0)
+                        d->blk_config.stripe_sectors = c->blk_stripe_sectors;
+                if (c->blk_capacity_sectors > 0)
+                        d->blk_config.capacity_sectors = c->blk_capacity_sectors;
+                if (c->blk_channel_bytes_per_s > 0)
+                        d->blk_config.channel_bytes_per_s = c->blk_channel_bytes_per_s;
+                if (c->blk_read_ps > 0)
+                        d->blk_config.read_ps = c->blk_read_ps;
+                if (c->blk_write_ps > 0)
+                        d->blk_config.write_ps = c->blk_write_ps;
+                if (c->blk_flush_ps > 0)
+                        d->blk_config.flush_ps = c->blk_flush_ps;
+                d->blk_config.payload_by_cpu = c->payload_by_cpu;
+                vc->ops = &vdev_blk_ops;
+                vc->model = &d->blk;
+                err = vdev_blk_init(&d->blk, &d->blk_config);
+                break;
+        case DEVICE_NET:
+                d->net_config = vdev_net_default_config;
+                if (c->net_bit_rate > 0)
+                        d->net_config.link_bit_rate = c->net_bit_rate;
+                if (c->net_mtu > 0)
+                        d->net_config.mtu = c->net_mtu;
+                d->net_config.payload_by_cpu = c->payload_by_cpu;
+                vc->ops = &vdev_net_ops;
+                vc->model = &d->net;
+                err = vdev_net_init(&d->net, &d->net_config);
+                break;
+        case DEVICE_CONSOLE:
+                d->console_config = vdev_console_default_config;
+                if (c->console_baud > 0)
+                        d->console_config.baud = c->console_baud;
+                vc->ops = &vdev_console_ops;
+                vc->model = &d->console;
+                err = vdev_console_init(&d->console, &d->console_config);
+                break;
+        case DEVICE_RNG:
+                d->rng_config = vdev_rng_default_config;
+                if (c->rng_bytes_per_s > 0)
+                        d->rng_config.entropy_bytes_per_s = c->rng_bytes_per_s;
+                d->rng_config.seed = all->scenario->run.seed;
+                vc->ops = &vdev_rng_ops;
+                vc->model = &d->rng;
+                err = vdev_rng_init(&d->rng, &d->rng_config);
+                break;
+        case DEVICE_CAN:
+                d->can_config = (struct vdev_can_config){ .node = (*can_node)++ };
+                vc->ops = &vdev_can_ops;
+                vc->model = &d->can;
+                err = vdev_can_init(&d->can, &d->can_config, &all->bus, (uint16_t)c->queue_size);
+                d->can_up = err == 0;
+                break;
+        }
+        return err;
+}
+
+static void pd_workload_config(const struct scenario *s, const struct device_config *c,
+                               struct vdev_workload_config *w)
+{
+        static const enum vdev_arrival arrivals[] = { VDEV_ARRIVAL_PERIODIC, VDEV_ARRIVAL_POISSON,
+                                                      VDEV_ARRIVAL_CLOSED };
+
+        *w = (struct vdev_workload_config){
+                .name = c->name,
+                .seed = s->run.seed,
+                .arrival = arrivals[c->arrival],
+                .interval_ps = c->interval_ps,
+                .queue_depth = c->queue_depth,
+                .think_ps = c->think_ps,
+                .bytes = c->bytes,
+                .read_permille = c->read_permille,
+                .pattern = c->random ? VDEV_PATTERN_RANDOM : VDEV_PATTERN_SEQUENTIAL,
+                .address_base = c->address_base,
+                .address_span = c->address_span,
+                .address_step = c->address_step,
+                .count = c->count,
+                .start_ps = c->start_ps,
+                .stop_ps = s->run.duration_ps,
+        };
+        if (c->kind == DEVICE_BLK) {
+                w->op_read = VIRTIO_BLK_T_IN;
+                w->op_write = VIRTIO_BLK_T_OUT;
+        } else if (c->kind == DEVICE_CAN) {
+                w->op_read = w->op_write = VIRTIO_CAN_TX;
+                w->flags = c->can_extended ? VIRTIO_CAN_FLAGS_EXTENDED : 0u;
+        }
+}
+
+static int pd_build_one(struct platform_devices *all, struct platform_device *d,
+                        struct metrics *metrics, struct guest_os *const *oses, unsigned *can_node)
+{
+        const struct scenario *s = all->scenario;
+        const struct device_config *c = d->config;
+        size_t core = s->oses[c->os].cores[c->cpu];
+        uint32_t slot = (c->bytes + 128u + 63u) / 64u * 64u;
+        uint64_t ring = 3u * pd_page_up(16u * (uint64_t)c->queue_size);
+        struct vdev_config *vc = &d->vdev_config;
+        const struct vdev_transport transport = { .notify = pd_notify,
+                                                  .interrupt = pd_interrupt,
+                                                  .backend_wake = pd_backend_wake,
+                                                  .backend_step = pd_backend_step,
+                                                  .ctx = d };
+        int err;
+
+        d->all = all;
+        if (all->hv != NULL) {
+                d->driver_vcpu = hv_find_vcpu(all->hv, c->os, c->cpu);
+                if (c->placement == DEVICE_BACKEND_SERVICE_VM)
+                        d->backend_vcpu = hv_find_vcpu(all->hv, c->backend_os, c->backend_cpu);
+                const struct hv_config *h = s->hypervisor;
+                uint64_t hz = s->platform.cores[core].clock_hz;
+
+                d->clock_hz = hz;
+                d->trap_frame_ps = sim_cycles_to_ps(h->trap_entry_cycles, hz) +
+                                   sim_cycles_to_ps(h->trap_exit_cycles, hz);
+                d->trap_ps = d->trap_frame_ps + sim_cycles_to_ps(c->notify_cycles, hz);
+                if (c->placement == DEVICE_BACKEND_SERVICE_VM)
+                        d->trap_ps += sim_cycles_to_ps(h->trap_entry_cycles, hz) +
+                                      sim_cycles_to_ps(h->trap_exit_cycles, hz) +
+                                      sim_cycles_to_ps(h->irq_injection_cycles, hz);
+        }
+        if (c->placement == DEVICE_BACKEND_SHARED_MEMORY)
+                d->backend_core = s->oses[c->backend_os].cores[c->backend_cpu];
+        pd_mem_config(s, core, ring + (uint64_t)slot * c->queue_size, &d->mem_config);
+        err = vq_sim_init(&d->mem, &d->mem_config);
+        if (err != 0)
+                return err;
+        *vc = (struct vdev_config){
+                .name = c->name,
+                .queue_size = (uint16_t)c->queue_size,
+                .packed = c->packed,
+                .event_idx = c->event_idx,
+                .ring_gpa = PLATFORM_DEVICES_GPA_BASE,
+                .buffers_gpa = PLATFORM_DEVICES_GPA_BASE + ring,
+                .slot_bytes = slot,
+                .backend_poll_ps = c->placement == DEVICE_BACKEND_POLLING_CORE ? c->poll_ps : 0,
+                .driver_submit_ps = c->driver_submit_ps,
+                .driver_complete_ps = c->driver_complete_ps,
+                .backend_request_ps =
+                    c->placement == DEVICE_BACKEND_PASSTHROUGH ? 0 : c->backend_request_ps,
+        };
+        err = pd_model(all, d, can_node);
+        if (err == 0)
+                err = vdev_init(&d->v, vc, all->sim, &d->mem, metrics, &transport);
+        d->vdev_up = err == 0;
+        /* the library zeroed the rings through the driver's port at set-up: start cold */
+        if (err == 0)
+                err = vq_sim_make_cold(&d->mem);
+        if (err == 0)
+                err = pd_hooks(d, oses);
+        if (err == 0 && d->driver_vcpu != NULL)
+                hv_vcpu_set_trap_hook(d->driver_vcpu, pd_trap_done, d);
+        if (err == 0) {
+                pd_workload_config(s, c, &d->workload_config);
+                err = vdev_workload_start(&d->workload, &d->workload_config, &d->v);
+        }
+        return err;
+}
+
+/* All CAN devices are nodes 0.. of one bus; the other ECUs' senders follow. */
+static int pd_can_bus(struct platform_devices *all)
+{
+        const struct scenario *s = all->scenario;
+        unsigned nodes = 0;
+        uint64_t rate = 0;
+
+        for (size_t i = 0; i < s->device_count; i++) {
+                if (s->devices[i].kind != DEVICE_CAN)
+                        continue;
+                nodes += 1u + (unsigned)s->devices[i].can_sender_count;
+                if (s->devices[i].can_bit_rate > 0)
+                        rate = s->devices[i].can_bit_rate;
+        }
+        if (nodes == 0)
+                return 0;
+        if (nodes > CAN_MAX_NODES)
+                return -EINVAL;
+        all->bus_config =
+            (struct can_bus_config){ .bit_rate = rate > 0 ? rate : 500000u, .nodes = nodes };
+        for (unsigned n = 0; n < nodes; n++)
+                all->bus_config.order[n] = CAN_NODE_PRIORITY;
+        all->bus_up = can_bus_init(&all->bus, all->sim, &all->bus_config) == 0;
+        return all->bus_up ? 0 : -EINVAL;
+}
+
+static int pd_can_senders(struct platform_devices *all, unsigned node)
+{
+        for (size_t i = 0; i < all->count; i++) {
+                struct platform_device *d = &all->devices[i];
+
+                for (size_t k = 0; d->config->kind == DEVICE_CAN && k < d->config->can_sender_count;
+                     k++) {
+                        const struct device_can_sender *q = &d->config->can_senders[k];
+                        struct can_frame frame = { .id = q->id,
+                                                   .extended = q->extended,
+                                                   .len = (uint8_t)q->bytes };
+                        int err = vdev_can_add_periodic(&d->can, node++, &frame, q->offset_ps,
+                                                        q->period_ps);
+
+                        if (err != 0)
+                                return err;
+                }
+        }
+        return 0;
+}
+
+int platform_devices_build(const struct scenario *scenario, struct sim *sim,
+                           struct metrics *metrics, struct gic *gic, struct hv *hv,
+                           struct guest_os *const *oses, struct platform_devices **out)
+{
+        struct platform_devices *all;
+        unsigned can_node = 0;
+        int err;
+
+        *out = NULL;
+        if (scenario->device_count == 0)
+                return 0;
+        if (gic == NULL)
+                return -EINVAL;
+        all = calloc(1, sizeof(*all));
+        if (all == NULL)
+                return -ENOMEM;
+        all->scenario = scenario;
+        all->sim = sim;
+        all->gic = gic;
+        all->hv = hv;
+        all->devices = calloc(scenario->device_count, sizeof(*all->devices));
+        if (all->devices == NULL) {
+                free(all);
+                return -ENOMEM;
+        }
+        err = pd_can_bus(all);
+        for (size_t i = 0; err == 0 && i < scenario->device_count; i++) {
+                all->devices[i].config = &scenario->devices[i];
+                all->count = i + 1;
+                err = pd_build_one(all, &all->devices[i], metrics, oses, &can_node);
+        }
+        if (err == 0)
+                err = pd_can_senders(all, can_node);
+        if (err != 0) {
+                platform_devices_destroy(all);
+                return err;
+        }
+        *out = all;
+        return 0;
+}
+
+struct vdev *platform_devices_vdev(struct platform_devices *devices, size_t index)
+{
+        return devices != NULL && index < devices->count ? &devices->devices[index].v : NULL;
+}
+
+void platform_devices_finish(struct platform_devices *devices)
+{
+        for (size_t i = 0; devices != NULL && i < devices->count; i++)
+                vdev_collect(&devices->devices[i].v);
+}
+
+int platform_devices_error(const struct platform_devices *devices)
+{
+        for (size_t i = 0; devices != NULL && i < devices->count; i++) {
+                const struct vdev *v = &devices->devices[i].v;
+
+                if (vdev_backend_broken(v) != 0)
+                        return vdev_backend_broken(v);
+                if (vdev_driver_broken(v) != 0)
+                        return vdev_driver_broken(v);
+        }
+        return 0;
+}
+
+void platform_devices_destroy(struct platform_devices *devices)
+{
+        if (devices == NULL)
+                return;
+        for (size_t i = 0; i < devices->count; i++) {
+                struct platform_device *d = &devices->devices[i];
+
+                if (d->vdev_up)
+                        vdev_fini(&d->v);
+                if (d->can_up)
+                        vdev_can_fini(&d->can);
+                vq_sim_fini(&d->mem);
+        }
+        free(devices->devices);
+        free(devices);
+}

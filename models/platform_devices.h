@@ -1,0 +1,83 @@
+/*
+ * platform_devices: the virtio devices of a scenario ("devices", struct device_config) built on
+ * the platform's interrupt controller, hypervisor and guest OSes.
+ *
+ * Each device is a struct vdev (models/io/vdev.h: the real virtio/ driver and device code on a
+ * simulated guest RAM, every ring access timed by vq_sim_mem) with the service model of its
+ * kind, a workload, and transport hooks that go through the platform's models:
+ *
+ *   notify (the driver's QueueNotify write), by backend placement:
+ *     hypervisor     the write traps: hv_vcpu_trap on the driver's vCPU with notify_cycles of
+ *                    handler (trap entry + handler + exit run as hypervisor work on its core,
+ *                    waiting for the vCPU if it is descheduled); the backend learns of it when
+ *                    that trap work has executed (hv_vcpu_set_trap_hook) and runs at once;
+ *                    each backend step (vdev_transport.backend_step) is charged to that core
+ *                    as a trap as long as the step (steps shorter than a trap's entry + exit,
+ *                    the empty look before sleeping, are not charged);
+ *     service_vm     the trap (notify_cycles) also sends virtual SGI doorbell_sgi to the
+ *                    service VM's vCPU (hv_vcpu_send_sgi: injection on the driver's core, the
+ *                    hypervisor's IPI to another core); the backend runs at the service VM's
+ *                    ISR for it, so the service vCPU must be scheduled first;
+ *     polling_core   no notify once the poller has started (the library's rule: EVENT_IDX
+ *                    leaves avail_event behind, else NO_NOTIFY stays set); a notify the library
+ *                    still asks for traps as for hypervisor; the backend looks at the ring
+ *                    every poll_interval;
+ *     passthrough    an MMIO write to the device itself (mmio_write, no trap); the device
+ *                    processes the ring at once (no backend software);
+ *     shared_memory  (AMP) a doorbell: mmio_write, then SGI doorbell_sgi to the backend OS's
+ *                    core (gic_send_sgi); the backend runs at that OS's ISR.
+ *   completion: the backend raises the device's SPI (gic_raise) when the library asks for an
+ *     interrupt; the GIC delivers it to the driver's core, under a hypervisor through its
+ *     injection path (trapped, or direct where the profile allows); the driver's used-ring
+ *     handler runs from the first instruction of the guest's ISR (guest_os_set_isr_hook).
+ *   backend wake-up by a device completion while the backend sleeps: hypervisor and
+ *     passthrough run at once; service_vm and shared_memory raise SPI wake_irq to the backend's
+ *     vCPU or core, whose ISR runs the backend.
+ *
+ * The guest RAM of a device (one vq_sim_mem each) is priced with the platform's memory
+ * parameters when it has a "memory" section (line size, L1 and LLC geometry and hit cycles,
+ * DRAM latency = (tRCD + tCL + burst) DRAM cycles), else with the estimates of
+ * PLATFORM_DEVICES_DEFAULT_* in platform_devices.c; the clock is the driver core's; the rings
+ * start cold (the library's set-up writes are forgotten). Not modelled: the driver's
+ * submit and handler CPU time on the vCPU beyond the ISR's own configured body (the vdev times
+ * them on its own timeline), the service VM's and shared-memory OS's backend software taking
+ * their core (their ISR bodies stand for it), the polling core's busy time, ring traffic in the
+ * platform's memory models (each device has its own two-initiator cache model), more than one
+ * queue per device.
+ *
+ * Metrics: those of vdev.h under "dev/<device>", gauges finished by platform_devices_finish.
+ */
+#ifndef MOSAIC_MODELS_PLATFORM_DEVICES_H
+#define MOSAIC_MODELS_PLATFORM_DEVICES_H
+
+#include "sim/metrics.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+
+struct gic;
+struct guest_os;
+struct hv;
+struct platform_devices;
+struct vdev;
+
+/* Guest RAM where a device's rings and buffers live (per device, its own array). */
+#define PLATFORM_DEVICES_GPA_BASE 0x40000000ull
+
+/*
+ * Build the scenario's devices (none: *out = NULL, 0). `gic` must exist when there are
+ * devices; `hv` is NULL in an AMP design; `oses[i]` is the guest OS of scenario->oses[i] after
+ * guest_os_set_interrupts. Workloads start issuing at their start times; none issues at or
+ * after the scenario's duration. 0, -EINVAL or -ENOMEM.
+ */
+int platform_devices_build(const struct scenario *scenario, struct sim *sim,
+                           struct metrics *metrics, struct gic *gic, struct hv *hv,
+                           struct guest_os *const *oses, struct platform_devices **out);
+/* The vdev of scenario->devices[index], or NULL. */
+struct vdev *platform_devices_vdev(struct platform_devices *devices, size_t index);
+/* Finish the end-of-run metrics (vdev_collect). */
+void platform_devices_finish(struct platform_devices *devices);
+/* 0, or the VQ_E* reason a device's queue broke (a model error). */
+int platform_devices_error(const struct platform_devices *devices);
+void platform_devices_destroy(struct platform_devices *devices);
+
+#endif
