@@ -1,7 +1,7 @@
 /*
- * virtqueue: geometry, configuration checks, the layout dispatch and the logic shared by the
- * split (vq_split.c) and packed (vq_packed.c) rings. One copy of the ring logic serves every
- * port; the layout is a run-time choice.
+ * virtqueue: geometry, configuration checks, the layout dispatch and the cold logic shared by
+ * the split (vq_split.c) and packed (vq_packed.c) rings (the hot shared pieces are inline in
+ * vq_priv.h). One copy of the ring logic serves every port; the layout is a run-time choice.
  */
 #include "virtio/vq_priv.h"
 
@@ -124,28 +124,6 @@ void vq_zero_area(const struct vq_ring *r, volatile uint8_t *p, size_t bytes)
                 vq_port_store16(r->port, p + i, 0);
 }
 
-int vq_packed_event_decision(const struct vq_ring *r, volatile const uint8_t *area, uint16_t pos,
-                             bool wrap, uint32_t n)
-{
-        uint16_t flags = vq_port_load16(r->port, area + VQ_EVENT_FLAGS);
-        if (flags > VQ_EVENT_F_DESC || (flags == VQ_EVENT_F_DESC && !r->event_idx))
-                return VQ_EEVENTFLAGS;
-        if (n == 0 || flags == VQ_EVENT_F_DISABLE)
-                return 0;
-        if (flags == VQ_EVENT_F_ENABLE || n >= r->size)
-                return 1;
-        /* The peer stores off_wrap, then (release) flags: read them in the opposite order. */
-        vq_barrier(r, VQ_BARRIER_ACQUIRE);
-        uint16_t off_wrap = vq_port_load16(r->port, area + VQ_EVENT_OFF_WRAP);
-        /* DESC: notify when the descriptor at (off, wrap) is among the n just processed. An
-         * event in the previous lap (other wrap value) is off - size in this lap's numbering. */
-        uint16_t event_pos = (uint16_t)(off_wrap & 0x7fffu);
-        bool event_wrap = (off_wrap >> 15) != 0;
-        if (event_wrap != wrap)
-                event_pos = (uint16_t)(event_pos - r->size);
-        return vq_need_event(event_pos, pos, (uint16_t)(pos - n)) ? 1 : 0;
-}
-
 /* ---- driver side ------------------------------------------------------------------------- */
 
 static void drv_state_reset(struct vq_driver *vq)
@@ -168,6 +146,7 @@ static void drv_state_reset(struct vq_driver *vq)
         vq->avail_idx = 0;
         vq->avail_flags = 0;
         vq->last_used = 0;
+        vq->shadow_used = 0;
         vq->kicked_avail = 0;
         vq->next_avail = 0;
         vq->next_used = 0;
@@ -215,52 +194,8 @@ int vq_drv_add(struct vq_driver *vq, const struct vq_sg *sg, uint16_t readable, 
 {
         if (vq == NULL)
                 return VQ_EINVAL;
-        struct vq_ring *r = &vq->ring;
-        if (r->broken)
-                return VQ_EBROKEN;
-        uint32_t n = (uint32_t)readable + writable;
-        if (sg == NULL || n == 0 || n > r->size)
-                return VQ_EINVAL;
-        uint64_t total = 0;
-        uint32_t writable_bytes = 0;
-        for (uint32_t i = 0; i < n; i++) {
-                total += sg[i].len;
-                if (i >= readable)
-                        writable_bytes += sg[i].len; /* <= total, checked below */
-        }
-        if (total > UINT32_MAX)
-                return VQ_EINVAL; /* 2.7.5.2: a chain MUST NOT exceed 2^32 bytes */
-        void *table = NULL;
-        if (indirect != NULL) {
-                if (!r->indirect || indirect->entries < n)
-                        return VQ_EINVAL;
-                int rc =
-                    vq_port_translate(r->port, indirect->gpa, (uint64_t)n * VQ_DESC_SIZE, &table);
-                if (rc != 0)
-                        return VQ_EINVAL;
-        }
-        uint16_t need = indirect != NULL ? 1u : (uint16_t)n;
-        if (vq->num_free < need)
-                return VQ_ENOSPC;
-        uint64_t table_gpa = indirect != NULL ? indirect->gpa : 0;
-        uint16_t id = r->packed ? vq_packed_drv_add(vq, sg, readable, writable, table_gpa, table)
-                                : vq_split_drv_add(vq, sg, readable, writable, table_gpa, table);
-        struct vq_drv_slot *s = &vq->slots[id];
-        s->token = token;
-        s->writable_bytes = writable_bytes;
-        s->desc_count = need;
-        s->in_use = 1;
-        s->fifo_next = VQ_NO_SLOT;
-        if (r->in_order) {
-                if (vq->fifo_tail == VQ_NO_SLOT)
-                        vq->fifo_head = id;
-                else
-                        vq->slots[vq->fifo_tail].fifo_next = id;
-                vq->fifo_tail = id;
-        }
-        vq->num_free = (uint16_t)(vq->num_free - need);
-        vq->outstanding++;
-        return 0;
+        return vq->ring.packed ? vq_packed_drv_add(vq, sg, readable, writable, token, indirect)
+                               : vq_split_drv_add(vq, sg, readable, writable, token, indirect);
 }
 
 int vq_drv_kick_prepare(struct vq_driver *vq)
@@ -283,75 +218,6 @@ uint32_t vq_drv_notify_value(const struct vq_driver *vq)
         return v | (uint32_t)vq->next_avail << 16 | (uint32_t)(vq->avail_wrap ? 1u : 0u) << 31;
 }
 
-/* Give buffer `id` back to the free pools and drop it from the in-order queue. */
-static uint64_t drv_release(struct vq_driver *vq, uint16_t id)
-{
-        struct vq_ring *r = &vq->ring;
-        struct vq_drv_slot *s = &vq->slots[id];
-        if (r->packed) {
-                s->next = vq->free_head;
-                vq->free_head = id;
-                vq_packed_advance(r->size, &vq->next_used, &vq->used_wrap, s->desc_count);
-        } else {
-                if (!r->in_order) {
-                        vq->slots[s->last].next = vq->free_head;
-                        vq->free_head = id;
-                }
-                /* One used ring entry per buffer, also for the buffers an in-order batch
-                 * skipped (2.7.9: used idx grows by the batch size). */
-                vq->last_used++;
-        }
-        if (r->in_order) {
-                vq->fifo_head = s->fifo_next;
-                if (vq->fifo_head == VQ_NO_SLOT)
-                        vq->fifo_tail = VQ_NO_SLOT;
-                s->fifo_next = VQ_NO_SLOT;
-        }
-        vq->num_free = (uint16_t)(vq->num_free + s->desc_count);
-        vq->outstanding--;
-        s->in_use = 0;
-        return s->token;
-}
-
-/* Continue an in-order batch: return the oldest outstanding buffer. The last one carries the
- * length of the single used entry the device wrote for the whole batch; the skipped ones
- * "are assumed to have been used (read or written) by the device completely" (2.7.9, 2.8.8),
- * so their length is their whole writable part. */
-static int drv_batch_next(struct vq_driver *vq, uint64_t *token, uint32_t *len)
-{
-        uint16_t id = vq->fifo_head;
-        *len = vq->slots[id].writable_bytes;
-        if (id == vq->batch_id) {
-                *len = vq->batch_len;
-                vq->batch_active = false;
-        }
-        *token = drv_release(vq, id);
-        return 1;
-}
-
-int vq_drv_take_used(struct vq_driver *vq, uint16_t id, uint32_t len, uint64_t *token,
-                     uint32_t *out_len, bool *consumed_entry)
-{
-        struct vq_ring *r = &vq->ring;
-        *consumed_entry = false;
-        if (id >= r->size)
-                return vq_fail(r, VQ_EUSEDID);
-        if (!vq->slots[id].in_use)
-                return vq_fail(r, VQ_ENOTHEAD);
-        if (len > vq->slots[id].writable_bytes)
-                return vq_fail(r, VQ_EUSEDLEN);
-        *consumed_entry = true;
-        if (r->in_order && id != vq->fifo_head) {
-                vq->batch_active = true;
-                vq->batch_id = id;
-                vq->batch_len = len;
-                return drv_batch_next(vq, token, out_len);
-        }
-        *out_len = len;
-        *token = drv_release(vq, id);
-        return 1;
-}
-
 int vq_drv_get_used(struct vq_driver *vq, uint64_t *token, uint32_t *len)
 {
         if (vq == NULL || token == NULL || len == NULL)
@@ -359,7 +225,7 @@ int vq_drv_get_used(struct vq_driver *vq, uint64_t *token, uint32_t *len)
         if (vq->ring.broken)
                 return VQ_EBROKEN;
         if (vq->batch_active)
-                return drv_batch_next(vq, token, len);
+                return vq_drv_batch_next(vq, token, len);
         return vq->ring.packed ? vq_packed_drv_get_used(vq, token, len)
                                : vq_split_drv_get_used(vq, token, len);
 }
@@ -497,37 +363,6 @@ int vq_dev_set_position(struct vq_device *vq, const struct vq_dev_position *pos)
         return 0;
 }
 
-int vq_walk_piece(struct vq_ring *r, struct vq_walk *w, uint64_t addr, uint32_t len, bool writable)
-{
-        struct vq_chain *c = w->chain;
-        /* 2.7.4.2: all device-readable pieces precede the device-writable ones. */
-        if (!writable && w->seen_writable)
-                return vq_fail(r, VQ_EORDER);
-        w->total_bytes += len;
-        /* 2.7.5.2: a chain MUST NOT be longer than 2^32 bytes. */
-        if (w->total_bytes > UINT32_MAX)
-                return vq_fail(r, VQ_ETOTALLEN);
-        void *host;
-        if (vq_port_translate(r->port, addr, len, &host) != 0)
-                return vq_fail(r, VQ_ETRANSLATE);
-        /* 2.7.4.1: the device MAY limit the descriptors it allows in a chain. */
-        if (c->elem_count >= w->capacity)
-                return vq_fail(r, VQ_ECHAINCAP);
-        struct vq_elem *e = &w->elems[c->elem_count++];
-        e->addr = addr;
-        e->host = host;
-        e->len = len;
-        e->writable = writable;
-        if (writable) {
-                w->seen_writable = true;
-                c->writable_bytes += len;
-        } else {
-                c->readable_count++;
-                c->readable_bytes += len;
-        }
-        return 0;
-}
-
 int vq_walk_indirect(struct vq_ring *r, uint64_t addr, uint32_t len, uint16_t flags,
                      volatile uint8_t **table)
 {
@@ -542,21 +377,10 @@ int vq_walk_indirect(struct vq_ring *r, uint64_t addr, uint32_t len, uint16_t fl
         if (len == 0 || len % VQ_DESC_SIZE != 0 || len / VQ_DESC_SIZE > r->size)
                 return vq_fail(r, VQ_EINDSIZE);
         void *host;
-        if (vq_port_translate(r->port, addr, len, &host) != 0)
+        if (vq_translate(r->port, addr, len, &host) != 0)
                 return vq_fail(r, VQ_ETRANSLATE);
         *table = (volatile uint8_t *)host;
         return (int)(len / VQ_DESC_SIZE);
-}
-
-static void chain_clear(struct vq_chain *c)
-{
-        c->id = 0;
-        c->elem_count = 0;
-        c->readable_count = 0;
-        c->desc_count = 0;
-        c->readable_bytes = 0;
-        c->writable_bytes = 0;
-        c->indirect = false;
 }
 
 int vq_dev_pop(struct vq_device *vq, struct vq_chain *chain, struct vq_elem *elems,
@@ -564,70 +388,19 @@ int vq_dev_pop(struct vq_device *vq, struct vq_chain *chain, struct vq_elem *ele
 {
         if (vq == NULL || chain == NULL || elems == NULL || capacity == 0)
                 return VQ_EINVAL;
+        vq_chain_clear(chain);
         if (vq->ring.broken)
                 return VQ_EBROKEN;
-        chain_clear(chain);
-        int rc = vq->ring.packed ? vq_packed_dev_pop(vq, chain, elems, capacity)
-                                 : vq_split_dev_pop(vq, chain, elems, capacity);
-        if (rc != 1)
-                return rc;
-        struct vq_dev_slot *s = &vq->slots[chain->id];
-        s->in_use = 1;
-        s->desc_count = chain->desc_count;
-        s->writable_bytes = chain->writable_bytes;
-        s->fifo_next = VQ_NO_SLOT;
-        if (vq->fifo_tail == VQ_NO_SLOT)
-                vq->fifo_head = chain->id;
-        else
-                vq->slots[vq->fifo_tail].fifo_next = chain->id;
-        vq->fifo_tail = chain->id;
-        vq->inflight_bufs++;
-        vq->inflight_descs = (uint16_t)(vq->inflight_descs + chain->desc_count);
-        return 1;
-}
-
-/* Unlink `id` from the pop-order list (O(n) only when completing out of order). */
-static void dev_fifo_remove(struct vq_device *vq, uint16_t id)
-{
-        uint16_t prev = VQ_NO_SLOT;
-        uint16_t cur = vq->fifo_head;
-        while (cur != id) {
-                prev = cur;
-                cur = vq->slots[cur].fifo_next;
-        }
-        uint16_t next = vq->slots[id].fifo_next;
-        if (prev == VQ_NO_SLOT)
-                vq->fifo_head = next;
-        else
-                vq->slots[prev].fifo_next = next;
-        if (vq->fifo_tail == id)
-                vq->fifo_tail = prev;
-        vq->slots[id].fifo_next = VQ_NO_SLOT;
+        return vq->ring.packed ? vq_packed_dev_pop(vq, chain, elems, capacity)
+                               : vq_split_dev_pop(vq, chain, elems, capacity);
 }
 
 int vq_dev_push(struct vq_device *vq, uint16_t id, uint32_t written_bytes)
 {
         if (vq == NULL)
                 return VQ_EINVAL;
-        struct vq_ring *r = &vq->ring;
-        if (r->broken)
-                return VQ_EBROKEN;
-        if (id >= r->size || !vq->slots[id].in_use)
-                return VQ_EINVAL;
-        if (written_bytes > vq->slots[id].writable_bytes)
-                return VQ_EINVAL; /* 2.7.5.1: never write past the writable part */
-        if (r->in_order && id != vq->fifo_head)
-                return VQ_EINVAL; /* 2.7.9 / 2.8.8: use buffers in the order made available */
-        dev_fifo_remove(vq, id);
-        if (r->packed)
-                vq_packed_dev_push(vq, id, written_bytes);
-        else
-                vq_split_dev_push(vq, id, written_bytes);
-        struct vq_dev_slot *s = &vq->slots[id];
-        s->in_use = 0;
-        vq->inflight_bufs--;
-        vq->inflight_descs = (uint16_t)(vq->inflight_descs - s->desc_count);
-        return 0;
+        return vq->ring.packed ? vq_packed_dev_push(vq, id, written_bytes)
+                               : vq_split_dev_push(vq, id, written_bytes);
 }
 
 int vq_dev_need_interrupt(struct vq_device *vq)

@@ -144,6 +144,7 @@ struct vq_driver {
         uint16_t avail_idx;    /* shadow of avail->idx */
         uint16_t avail_flags;  /* shadow of avail->flags */
         uint16_t last_used;    /* next used ring index to read */
+        uint16_t shadow_used;  /* used->idx as last read: entries before it need no reread */
         uint16_t kicked_avail; /* avail idx at the last kick decision */
         /* packed */
         uint16_t next_avail; /* next descriptor position to fill */

@@ -5,7 +5,8 @@
  * bits and the wrap counters, 2.8.1), the driver event suppression area (driver writes,
  * controls used-buffer notifications) and the device event suppression area (device writes,
  * controls available-buffer notifications). The queue size need not be a power of 2, so
- * positions advance with explicit wrap handling, never with a mask.
+ * positions advance with explicit wrap handling, never with a mask. The hot entry points
+ * instantiate their body for plain and hooked ports (see VQ_HOT in vq_priv.h).
  */
 #include "virtio/vq_priv.h"
 
@@ -20,36 +21,74 @@ static uint16_t off_wrap(uint16_t pos, bool wrap)
         return (uint16_t)(pos | (wrap ? 0x8000u : 0u));
 }
 
-/* ---- driver ------------------------------------------------------------------------------ */
-
-static void write_desc_body(const struct vq_ring *r, volatile uint8_t *d, uint64_t addr,
-                            uint32_t len, uint16_t id)
+/* Event-suppression decision shared by both sides (2.8.10): read the peer's area at `area`
+ * (flags, then off_wrap only in DESC mode, ordered as the peer wrote them), given `pos`/`wrap`
+ * the position after the new descriptors and `n` descriptors since the last decision.
+ * Returns 1/0, or VQ_EEVENTFLAGS for reserved or unnegotiated flags. */
+VQ_HOT int event_decision(const struct vq_ring *r, bool plain, volatile const uint8_t *area,
+                          uint16_t pos, bool wrap, uint32_t n)
 {
-        vq_port_store64(r->port, d + VQ_PACKED_DESC_ADDR, addr);
-        vq_port_store32(r->port, d + VQ_PACKED_DESC_LEN, len);
-        vq_port_store16(r->port, d + VQ_PACKED_DESC_ID, id);
+        uint16_t flags = vq_ld16(r, plain, area + VQ_EVENT_FLAGS);
+        if (flags > VQ_EVENT_F_DESC || (flags == VQ_EVENT_F_DESC && !r->event_idx))
+                return VQ_EEVENTFLAGS;
+        if (n == 0 || flags == VQ_EVENT_F_DISABLE)
+                return 0;
+        if (flags == VQ_EVENT_F_ENABLE || n >= r->size)
+                return 1;
+        /* The peer stores off_wrap, then (release) flags: read them in the opposite order. */
+        vq_fence(r, plain, VQ_BARRIER_ACQUIRE);
+        uint16_t ow = vq_ld16(r, plain, area + VQ_EVENT_OFF_WRAP);
+        /* DESC: notify when the descriptor at (off, wrap) is among the n just processed. An
+         * event in the previous lap (other wrap value) is off - size in this lap's numbering. */
+        uint16_t event_pos = (uint16_t)(ow & 0x7fffu);
+        bool event_wrap = (ow >> 15) != 0;
+        if (event_wrap != wrap)
+                event_pos = (uint16_t)(event_pos - r->size);
+        return vq_need_event(event_pos, pos, (uint16_t)(pos - n)) ? 1 : 0;
 }
 
-uint16_t vq_packed_drv_add(struct vq_driver *vq, const struct vq_sg *sg, uint16_t readable,
-                           uint16_t writable, uint64_t table_gpa, void *table_host)
+/* ---- driver ------------------------------------------------------------------------------ */
+
+VQ_HOT void write_desc_body(const struct vq_ring *r, bool plain, bool table, volatile uint8_t *d,
+                            uint64_t addr, uint32_t len, uint16_t id)
+{
+        if (table) {
+                vq_tab_st64(r, plain, d + VQ_PACKED_DESC_ADDR, addr);
+                vq_tab_st32(r, plain, d + VQ_PACKED_DESC_LEN, len);
+                vq_tab_st16(r, plain, d + VQ_PACKED_DESC_ID, id);
+        } else {
+                vq_st64(r, plain, d + VQ_PACKED_DESC_ADDR, addr);
+                vq_st32(r, plain, d + VQ_PACKED_DESC_LEN, len);
+                vq_st16(r, plain, d + VQ_PACKED_DESC_ID, id);
+        }
+}
+
+VQ_HOT int packed_drv_add(struct vq_driver *vq, const struct vq_sg *sg, uint16_t readable,
+                          uint16_t writable, uint64_t token, const struct vq_indirect *indirect,
+                          bool plain)
 {
         struct vq_ring *r = &vq->ring;
+        struct vq_add a;
+        int rc = vq_drv_add_check(vq, sg, readable, writable, indirect, &a);
+        if (rc != 0)
+                return rc;
         uint32_t n = (uint32_t)readable + writable;
         uint16_t id = vq->free_head;
         vq->free_head = vq->slots[id].next;
         uint16_t head = vq->next_avail;
         uint16_t head_flags;
         uint16_t count;
-        if (table_host != NULL) {
+        if (a.table != NULL) {
                 /* 2.8.7: the table is a sequence of packed descriptors; only WRITE matters. */
-                volatile uint8_t *table = (volatile uint8_t *)table_host;
+                volatile uint8_t *table = (volatile uint8_t *)a.table;
                 for (uint32_t i = 0; i < n; i++) {
                         volatile uint8_t *d = table + i * VQ_DESC_SIZE;
-                        write_desc_body(r, d, sg[i].addr, sg[i].len, 0);
-                        vq_port_store16(r->port, d + VQ_PACKED_DESC_FLAGS,
-                                        i >= readable ? VQ_DESC_F_WRITE : 0u);
+                        write_desc_body(r, plain, true, d, sg[i].addr, sg[i].len, 0);
+                        vq_tab_st16(r, plain, d + VQ_PACKED_DESC_FLAGS,
+                                    i >= readable ? VQ_DESC_F_WRITE : 0u);
                 }
-                write_desc_body(r, vq_desc_at(r, head), table_gpa, n * VQ_DESC_SIZE, id);
+                write_desc_body(r, plain, false, vq_desc_at(r, head), a.table_gpa, n * VQ_DESC_SIZE,
+                                id);
                 head_flags = (uint16_t)(VQ_DESC_F_INDIRECT | avail_bits(vq->avail_wrap));
                 count = 1;
         } else {
@@ -63,11 +102,11 @@ uint16_t vq_packed_drv_add(struct vq_driver *vq, const struct vq_sg *sg, uint16_
                         volatile uint8_t *d = vq_desc_at(r, pos);
                         /* 2.8.6: the Buffer ID belongs in the last descriptor; writing it in
                          * every one costs nothing and keeps the descriptors self-describing. */
-                        write_desc_body(r, d, sg[i].addr, sg[i].len, id);
+                        write_desc_body(r, plain, false, d, sg[i].addr, sg[i].len, id);
                         if (i == 0)
                                 head_flags = flags;
                         else
-                                vq_port_store16(r->port, d + VQ_PACKED_DESC_FLAGS, flags);
+                                vq_st16(r, plain, d + VQ_PACKED_DESC_FLAGS, flags);
                         vq_packed_advance(r->size, &pos, &wrap, 1);
                 }
                 count = (uint16_t)n;
@@ -75,51 +114,94 @@ uint16_t vq_packed_drv_add(struct vq_driver *vq, const struct vq_sg *sg, uint16_
         /* Barrier A (publish, 2.8.21.1.1): every descriptor of the list before the head's
          * flags, which make the whole list available at once. Pairs with the device's acquire
          * after it sees the head available. */
-        vq_barrier(r, VQ_BARRIER_RELEASE);
-        vq_port_store16(r->port, vq_desc_at(r, head) + VQ_PACKED_DESC_FLAGS, head_flags);
+        vq_fence(r, plain, VQ_BARRIER_RELEASE);
+        vq_st16(r, plain, vq_desc_at(r, head) + VQ_PACKED_DESC_FLAGS, head_flags);
         vq_packed_advance(r->size, &vq->next_avail, &vq->avail_wrap, count);
         vq->added_since_kick += count;
-        return id;
+        vq_drv_added(vq, id, token, &a);
+        return 0;
+}
+
+static VQ_NOINLINE int packed_drv_add_port(struct vq_driver *vq, const struct vq_sg *sg,
+                                           uint16_t readable, uint16_t writable, uint64_t token,
+                                           const struct vq_indirect *indirect)
+{
+        return packed_drv_add(vq, sg, readable, writable, token, indirect, false);
+}
+
+int vq_packed_drv_add(struct vq_driver *vq, const struct vq_sg *sg, uint16_t readable,
+                      uint16_t writable, uint64_t token, const struct vq_indirect *indirect)
+{
+        if (vq_port_plain(vq->ring.port))
+                return packed_drv_add(vq, sg, readable, writable, token, indirect, true);
+        return packed_drv_add_port(vq, sg, readable, writable, token, indirect);
+}
+
+VQ_HOT int packed_drv_kick_prepare(struct vq_driver *vq, bool plain)
+{
+        struct vq_ring *r = &vq->ring;
+        uint32_t added = vq->added_since_kick;
+        vq->added_since_kick = 0;
+        /* Barrier C (kick decision, 2.8.21.3.1): the head flags stores before reading the
+         * device event suppression area. Pairs with the device's full fence in
+         * vq_dev_enable_notify. Nothing published since the last decision: no fence needed
+         * (the flags are still read and checked). */
+        if (added != 0)
+                vq_fence(r, plain, VQ_BARRIER_FULL);
+        int rc = event_decision(r, plain, r->device_area, vq->next_avail, vq->avail_wrap, added);
+        return rc < 0 ? vq_fail(r, rc) : rc;
+}
+
+static VQ_NOINLINE int packed_drv_kick_prepare_port(struct vq_driver *vq)
+{
+        return packed_drv_kick_prepare(vq, false);
 }
 
 int vq_packed_drv_kick_prepare(struct vq_driver *vq)
 {
-        struct vq_ring *r = &vq->ring;
-        /* Barrier C (kick decision, 2.8.21.3.1): the head flags stores before reading the
-         * device event suppression area. Pairs with the device's full fence in
-         * vq_dev_enable_notify. */
-        vq_barrier(r, VQ_BARRIER_FULL);
-        uint32_t added = vq->added_since_kick;
-        vq->added_since_kick = 0;
-        int rc = vq_packed_event_decision(r, r->device_area, vq->next_avail, vq->avail_wrap, added);
-        return rc < 0 ? vq_fail(r, rc) : rc;
+        if (vq_port_plain(vq->ring.port))
+                return packed_drv_kick_prepare(vq, true);
+        return packed_drv_kick_prepare_port(vq);
 }
 
-int vq_packed_drv_get_used(struct vq_driver *vq, uint64_t *token, uint32_t *len)
+VQ_HOT int packed_drv_get_used(struct vq_driver *vq, uint64_t *token, uint32_t *len, bool plain)
 {
         struct vq_ring *r = &vq->ring;
         volatile uint8_t *d = vq_desc_at(r, vq->next_used);
-        uint16_t flags = vq_port_load16(r->port, d + VQ_PACKED_DESC_FLAGS);
+        uint16_t flags = vq_ld16(r, plain, d + VQ_PACKED_DESC_FLAGS);
         if (!vq_packed_is_used(flags, vq->used_wrap))
                 return 0;
         /* Barrier B (complete): the used flags before the id and len. Pairs with the
          * device's release before it stores the used flags. */
-        vq_barrier(r, VQ_BARRIER_ACQUIRE);
-        uint16_t id = vq_port_load16(r->port, d + VQ_PACKED_DESC_ID);
+        vq_fence(r, plain, VQ_BARRIER_ACQUIRE);
+        uint16_t id = vq_ld16(r, plain, d + VQ_PACKED_DESC_ID);
         /* 2.8.4 makes len meaningful only with WRITE set in the used descriptor, but QEMU 7.2
          * (virtqueue_packed_fill_desc) never sets WRITE and puts the real length in len, and
          * Linux reads len whatever the flags. So without WRITE a len that fits the buffer's
          * writable part is taken, and anything else is ignored as the reserved value it is. */
-        uint32_t used_len = vq_port_load32(r->port, d + VQ_PACKED_DESC_LEN);
+        uint32_t used_len = vq_ld32(r, plain, d + VQ_PACKED_DESC_LEN);
         if (!(flags & VQ_DESC_F_WRITE) &&
             (id >= r->size || used_len > vq->slots[id].writable_bytes))
                 used_len = 0;
         bool consumed;
         int rc = vq_drv_take_used(vq, id, used_len, token, len, &consumed);
         if (consumed && vq->event_flags == VQ_EVENT_F_DESC)
-                vq_port_store16(r->port, r->driver_area + VQ_EVENT_OFF_WRAP,
-                                off_wrap(vq->next_used, vq->used_wrap));
+                vq_st16(r, plain, r->driver_area + VQ_EVENT_OFF_WRAP,
+                        off_wrap(vq->next_used, vq->used_wrap));
         return rc;
+}
+
+static VQ_NOINLINE int packed_drv_get_used_port(struct vq_driver *vq, uint64_t *token,
+                                                uint32_t *len)
+{
+        return packed_drv_get_used(vq, token, len, false);
+}
+
+int vq_packed_drv_get_used(struct vq_driver *vq, uint64_t *token, uint32_t *len)
+{
+        if (vq_port_plain(vq->ring.port))
+                return packed_drv_get_used(vq, token, len, true);
+        return packed_drv_get_used_port(vq, token, len);
 }
 
 int vq_packed_drv_disable_cb(struct vq_driver *vq)
@@ -156,17 +238,17 @@ int vq_packed_drv_enable_cb(struct vq_driver *vq)
 /* ---- device ------------------------------------------------------------------------------ */
 
 static int walk_indirect_table(struct vq_ring *r, struct vq_walk *w, volatile const uint8_t *t,
-                               int entries)
+                               int entries, bool plain)
 {
         for (int j = 0; j < entries; j++) {
                 volatile const uint8_t *e = t + (size_t)j * VQ_DESC_SIZE;
-                uint16_t flags = vq_port_load16(r->port, e + VQ_PACKED_DESC_FLAGS);
+                uint16_t flags = vq_tab_ld16(r, plain, e + VQ_PACKED_DESC_FLAGS);
                 /* 2.8.19: only WRITE may be set in an indirect table entry; INDIRECT there
                  * would be a nested table (rejected); NEXT is meaningless and ignored. */
                 if (flags & VQ_DESC_F_INDIRECT)
                         return vq_fail(r, VQ_EINDNESTED);
-                uint64_t addr = vq_port_load64(r->port, e + VQ_PACKED_DESC_ADDR);
-                uint32_t len = vq_port_load32(r->port, e + VQ_PACKED_DESC_LEN);
+                uint64_t addr = vq_tab_ld64(r, plain, e + VQ_PACKED_DESC_ADDR);
+                uint32_t len = vq_tab_ld32(r, plain, e + VQ_PACKED_DESC_LEN);
                 int rc = vq_walk_piece(r, w, addr, len, (flags & VQ_DESC_F_WRITE) != 0);
                 if (rc != 0)
                         return rc;
@@ -174,18 +256,18 @@ static int walk_indirect_table(struct vq_ring *r, struct vq_walk *w, volatile co
         return 0;
 }
 
-int vq_packed_dev_pop(struct vq_device *vq, struct vq_chain *chain, struct vq_elem *elems,
-                      uint16_t capacity)
+VQ_HOT int packed_dev_pop(struct vq_device *vq, struct vq_chain *chain, struct vq_elem *elems,
+                          uint16_t capacity, bool plain)
 {
         struct vq_ring *r = &vq->ring;
         uint16_t pos = vq->next_avail;
         bool wrap = vq->avail_wrap;
-        uint16_t flags = vq_port_load16(r->port, vq_desc_at(r, pos) + VQ_PACKED_DESC_FLAGS);
+        uint16_t flags = vq_ld16(r, plain, vq_desc_at(r, pos) + VQ_PACKED_DESC_FLAGS);
         if (!vq_packed_is_avail(flags, wrap))
                 return 0;
         /* Barrier A (publish): the head's flags before the rest of the list. Pairs with the
          * driver's release before it stores the head flags. */
-        vq_barrier(r, VQ_BARRIER_ACQUIRE);
+        vq_fence(r, plain, VQ_BARRIER_ACQUIRE);
         struct vq_walk w = { chain, elems, capacity, 0, false };
         uint16_t count = 0;
         uint16_t id = 0;
@@ -194,13 +276,13 @@ int vq_packed_dev_pop(struct vq_device *vq, struct vq_chain *chain, struct vq_el
                 if (count > 0) {
                         /* 2.8.6: a list is made available as a whole, so every descriptor
                          * after the head is available in the same lap. */
-                        flags = vq_port_load16(r->port, d + VQ_PACKED_DESC_FLAGS);
+                        flags = vq_ld16(r, plain, d + VQ_PACKED_DESC_FLAGS);
                         if (!vq_packed_is_avail(flags, wrap))
                                 return vq_fail(r, VQ_EWRAP);
                 }
-                uint64_t addr = vq_port_load64(r->port, d + VQ_PACKED_DESC_ADDR);
-                uint32_t len = vq_port_load32(r->port, d + VQ_PACKED_DESC_LEN);
-                id = vq_port_load16(r->port, d + VQ_PACKED_DESC_ID);
+                uint64_t addr = vq_ld64(r, plain, d + VQ_PACKED_DESC_ADDR);
+                uint32_t len = vq_ld32(r, plain, d + VQ_PACKED_DESC_LEN);
+                id = vq_ld16(r, plain, d + VQ_PACKED_DESC_ID);
                 count++;
                 int rc;
                 if (flags & VQ_DESC_F_INDIRECT) {
@@ -213,7 +295,7 @@ int vq_packed_dev_pop(struct vq_device *vq, struct vq_chain *chain, struct vq_el
                         if (n < 0)
                                 return n;
                         chain->indirect = true;
-                        rc = walk_indirect_table(r, &w, table, n);
+                        rc = walk_indirect_table(r, &w, table, n, plain);
                 } else {
                         rc = vq_walk_piece(r, &w, addr, len, (flags & VQ_DESC_F_WRITE) != 0);
                 }
@@ -237,37 +319,85 @@ int vq_packed_dev_pop(struct vq_device *vq, struct vq_chain *chain, struct vq_el
         vq->avail_wrap = wrap;
         chain->id = id;
         chain->desc_count = count;
+        vq_dev_popped(vq, chain);
         return 1;
 }
 
-void vq_packed_dev_push(struct vq_device *vq, uint16_t id, uint32_t written_bytes)
+static VQ_NOINLINE int packed_dev_pop_port(struct vq_device *vq, struct vq_chain *chain,
+                                           struct vq_elem *elems, uint16_t capacity)
+{
+        return packed_dev_pop(vq, chain, elems, capacity, false);
+}
+
+int vq_packed_dev_pop(struct vq_device *vq, struct vq_chain *chain, struct vq_elem *elems,
+                      uint16_t capacity)
+{
+        if (vq_port_plain(vq->ring.port))
+                return packed_dev_pop(vq, chain, elems, capacity, true);
+        return packed_dev_pop_port(vq, chain, elems, capacity);
+}
+
+VQ_HOT int packed_dev_push(struct vq_device *vq, uint16_t id, uint32_t written_bytes, bool plain)
 {
         struct vq_ring *r = &vq->ring;
+        int rc = vq_dev_push_check(vq, id, written_bytes);
+        if (rc != 0)
+                return rc;
         volatile uint8_t *d = vq_desc_at(r, vq->next_used);
-        vq_port_store16(r->port, d + VQ_PACKED_DESC_ID, id);
-        vq_port_store32(r->port, d + VQ_PACKED_DESC_LEN, written_bytes);
+        vq_st16(r, plain, d + VQ_PACKED_DESC_ID, id);
+        vq_st32(r, plain, d + VQ_PACKED_DESC_LEN, written_bytes);
         uint16_t flags = vq->used_wrap ? (uint16_t)(VQ_DESC_F_AVAIL | VQ_DESC_F_USED) : 0u;
         if (written_bytes > 0)
                 flags |= VQ_DESC_F_WRITE;
         /* Barrier B (complete, 2.8.15): id, len and the written data before the used flags.
          * Pairs with the driver's acquire after it sees the descriptor used. */
-        vq_barrier(r, VQ_BARRIER_RELEASE);
-        vq_port_store16(r->port, d + VQ_PACKED_DESC_FLAGS, flags);
+        vq_fence(r, plain, VQ_BARRIER_RELEASE);
+        vq_st16(r, plain, d + VQ_PACKED_DESC_FLAGS, flags);
         uint16_t count = vq->slots[id].desc_count;
         vq_packed_advance(r->size, &vq->next_used, &vq->used_wrap, count);
         vq->used_since_signal += count;
+        vq_dev_pushed(vq, id);
+        return 0;
+}
+
+static VQ_NOINLINE int packed_dev_push_port(struct vq_device *vq, uint16_t id,
+                                            uint32_t written_bytes)
+{
+        return packed_dev_push(vq, id, written_bytes, false);
+}
+
+int vq_packed_dev_push(struct vq_device *vq, uint16_t id, uint32_t written_bytes)
+{
+        if (vq_port_plain(vq->ring.port))
+                return packed_dev_push(vq, id, written_bytes, true);
+        return packed_dev_push_port(vq, id, written_bytes);
+}
+
+VQ_HOT int packed_dev_need_interrupt(struct vq_device *vq, bool plain)
+{
+        struct vq_ring *r = &vq->ring;
+        uint32_t n = vq->used_since_signal;
+        vq->used_since_signal = 0;
+        /* Barrier D (interrupt decision): the used flags stores before reading the driver
+         * event suppression area. Pairs with the driver's full fence in vq_drv_enable_cb.
+         * Nothing completed since the last decision: no fence needed (the flags are still
+         * read and checked). */
+        if (n != 0)
+                vq_fence(r, plain, VQ_BARRIER_FULL);
+        int rc = event_decision(r, plain, r->driver_area, vq->next_used, vq->used_wrap, n);
+        return rc < 0 ? vq_fail(r, rc) : rc;
+}
+
+static VQ_NOINLINE int packed_dev_need_interrupt_port(struct vq_device *vq)
+{
+        return packed_dev_need_interrupt(vq, false);
 }
 
 int vq_packed_dev_need_interrupt(struct vq_device *vq)
 {
-        struct vq_ring *r = &vq->ring;
-        /* Barrier D (interrupt decision): the used flags stores before reading the driver
-         * event suppression area. Pairs with the driver's full fence in vq_drv_enable_cb. */
-        vq_barrier(r, VQ_BARRIER_FULL);
-        uint32_t n = vq->used_since_signal;
-        vq->used_since_signal = 0;
-        int rc = vq_packed_event_decision(r, r->driver_area, vq->next_used, vq->used_wrap, n);
-        return rc < 0 ? vq_fail(r, rc) : rc;
+        if (vq_port_plain(vq->ring.port))
+                return packed_dev_need_interrupt(vq, true);
+        return packed_dev_need_interrupt_port(vq);
 }
 
 int vq_packed_dev_disable_notify(struct vq_device *vq)

@@ -4,7 +4,9 @@
  * Contract. The ring logic in virtio/ never touches shared ring memory directly: every load
  * and store of a ring field (descriptor, ring entry, index, flags, event field) goes through
  * vq_port_load16/32/64 and vq_port_store16/32/64, every ordering point through
- * vq_port_barrier, and every guest-physical address through vq_port_translate. A port is a
+ * vq_port_barrier, and every guest-physical address through vq_port_translate (for a port
+ * without any hook, vq_port_plain, the library inlines exactly the default primitives these
+ * would call, with no per-access hook lookup; a port with a hook sees every access). A port is a
  * plain struct chosen at run time, so the same object code serves the default (plain
  * little-endian loads and stores with C11 fences), a simulator (which times each access
  * through the `access` observer) and non-coherent targets (cache clean/invalidate hooks):
@@ -243,6 +245,18 @@ static inline void vq_default_barrier(enum vq_barrier kind, bool platform)
 }
 
 /* ---- the entry points used by the ring logic -------------------------------------------- */
+
+/*
+ * True when the port has no hooks at all (ops and access NULL): every primitive is the
+ * default. The ring logic then may use the default accesses and barriers directly, without
+ * consulting the port for each field; it evaluates this on every call, so hooks installed or
+ * removed between calls take effect at the next call, and a port with any hook sees every
+ * access exactly as described above.
+ */
+static inline bool vq_port_plain(const struct vq_port *port)
+{
+        return port->ops == NULL && port->access == NULL;
+}
 
 static inline void vq_port_observe(const struct vq_port *port, const volatile void *addr,
                                    size_t size)

@@ -6,8 +6,9 @@
  * on its own 64-byte lines, EVENT_IDX negotiated). Every buffer makes the full round trip:
  * the driver adds it, the device pops it and pushes it used, the driver takes it back.
  *   - polling, batch B: per pass the driver adds up to B buffers (up to 256 outstanding) and
- *     makes one kick decision, then reaps what is used; the device pops up to B, pushes them
- *     and makes one interrupt decision. Neither side sleeps.
+ *     makes one kick decision, then reaps what is used; the device pops up to B, then pushes
+ *     them and makes one interrupt decision. Neither side sleeps; a pass that found nothing
+ *     to do ends with a spin-wait hint (x86 `pause`), as production polling loops do.
  *   - notify: each side sleeps on an eventfd when it sees no work after re-enabling
  *     notifications (vq_dev_enable_notify / vq_drv_enable_cb returned 0); the other side
  *     writes the eventfd when vq_drv_kick_prepare / vq_dev_need_interrupt return 1.
@@ -18,7 +19,10 @@
  *     and a device cache (MSI model fed by the port's access observer) per buffer, running
  *     the sides in lock step; the ideal the two-thread figures are compared against.
  * Each timed figure is the median of REPS runs; each hand-offs-per-buffer ratio is the median
- * of per-run ratios against hand-off measurements taken just before and after that run. Prints
+ * of per-run ratios against hand-off measurements taken just before and after that run, so
+ * both sides of a ratio come from the same few milliseconds. A run or hand-off measurement
+ * during which a thread was involuntarily switched out is repeated (up to TRIES times); the
+ * counts are printed (vq_bench_preempted_*). Prints
  * `name: value` lines. Fails (exit 1) only if the queue misbehaves (an error code, a lost or
  * duplicated token), never on a slow figure.
  */
@@ -44,6 +48,7 @@
 #define SINGLE_BUFS 1000000u
 #define HANDOFFS    20000u
 #define LINE        64u
+#define MAX_BATCH   32u
 #define BUF_GPA     0x100000u
 #define RING_GPA    0x10000u
 
@@ -66,6 +71,7 @@ struct bench_run {
         int irq_fd;
         _Atomic int start;
         _Atomic int failed;
+        bool dev_preempted; /* the device thread lost part of the run (polling only) */
 };
 
 static void die(const char *what, int rc)
@@ -75,11 +81,34 @@ static void die(const char *what, int rc)
         exit(1);
 }
 
-static uint64_t now_ns(void)
+static uint64_t clock_ns(clockid_t clock)
 {
         struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
+        clock_gettime(clock, &ts);
         return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+        return clock_ns(CLOCK_MONOTONIC);
+}
+
+/* A spinning thread runs for the whole of a timed window; if its CPU time falls short of the
+ * wall time by more than 2%, other tasks had its core (or the hypervisor had the vCPU) and
+ * the window measured the scheduler, not the ring. */
+struct window {
+        uint64_t wall, cpu;
+};
+
+static struct window window_open(void)
+{
+        return (struct window){ now_ns(), clock_ns(CLOCK_THREAD_CPUTIME_ID) };
+}
+
+static bool window_preempted(struct window w)
+{
+        uint64_t wall = now_ns() - w.wall, cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID) - w.cpu;
+        return cpu + wall / 50u < wall;
 }
 
 static void pin(unsigned cpu)
@@ -141,13 +170,24 @@ static void efd_wait(int fd)
 
 /* ---- the device thread ------------------------------------------------------------------- */
 
+/* A polling side that found nothing to do tells the core it is spinning (x86 `pause`, arm
+ * `yield`), as production polling loops do; it does not sleep or give up the CPU. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
 static void *device_main(void *arg)
 {
         struct bench_run *run = arg;
         struct vq_device *dev = aligned_alloc(LINE, up(sizeof *dev, LINE));
         struct vq_dev_slot *slots = calloc(QSIZE, sizeof *slots);
         struct vq_elem elem[4];
-        struct vq_chain chain;
+        struct vq_chain chain[MAX_BATCH];
         if (dev == NULL || slots == NULL)
                 die("alloc", 0);
         int rc = vq_dev_init(dev, &run->ring.cfg, slots);
@@ -156,20 +196,24 @@ static void *device_main(void *arg)
         pin(1);
         if (run->mode == MODE_POLL)
                 vq_dev_disable_notify(dev);
+        struct window win = window_open();
         atomic_fetch_add(&run->start, 1);
         unsigned done = 0;
         while (done < run->total) {
+                /* Take up to a batch of buffers, then complete them. */
                 unsigned got = 0;
                 while (got < run->batch) {
-                        rc = vq_dev_pop(dev, &chain, elem, 4);
+                        rc = vq_dev_pop(dev, &chain[got], elem, 4);
                         if (rc < 0)
                                 die("vq_dev_pop", rc);
                         if (rc == 0)
                                 break;
-                        rc = vq_dev_push(dev, chain.id, 0);
+                        got++;
+                }
+                for (unsigned i = 0; i < got; i++) {
+                        rc = vq_dev_push(dev, chain[i].id, 0);
                         if (rc != 0)
                                 die("vq_dev_push", rc);
-                        got++;
                 }
                 done += got;
                 if (got > 0) {
@@ -180,7 +224,9 @@ static void *device_main(void *arg)
                                 efd_signal(run->irq_fd);
                         continue;
                 }
-                if (run->mode == MODE_NOTIFY && done < run->total) {
+                if (run->mode == MODE_POLL)
+                        cpu_relax();
+                else if (done < run->total) {
                         rc = vq_dev_enable_notify(dev);
                         if (rc < 0)
                                 die("vq_dev_enable_notify", rc);
@@ -189,6 +235,7 @@ static void *device_main(void *arg)
                         vq_dev_disable_notify(dev);
                 }
         }
+        run->dev_preempted = window_preempted(win);
         free(slots);
         free(dev);
         return NULL;
@@ -196,13 +243,14 @@ static void *device_main(void *arg)
 
 /* ---- the driver (calling thread) --------------------------------------------------------- */
 
-static uint64_t driver_run(struct bench_run *run, struct vq_driver *drv)
+static uint64_t driver_run(struct bench_run *run, struct vq_driver *drv, bool *preempted)
 {
         struct vq_sg sg;
         uint64_t token_sum = 0, next = 0;
         unsigned done = 0;
         while (atomic_load(&run->start) == 0)
                 ;
+        struct window win = window_open();
         uint64_t t0 = now_ns();
         while (done < run->total) {
                 unsigned added = 0;
@@ -236,6 +284,8 @@ static uint64_t driver_run(struct bench_run *run, struct vq_driver *drv)
                 }
                 done += reaped;
                 bool can_add = next < run->total && vq_drv_outstanding(drv) < QSIZE;
+                if (run->mode == MODE_POLL && reaped == 0 && added == 0)
+                        cpu_relax();
                 if (run->mode == MODE_NOTIFY && reaped == 0 && !can_add && done < run->total) {
                         int rc = vq_drv_enable_cb(drv);
                         if (rc < 0)
@@ -246,6 +296,7 @@ static uint64_t driver_run(struct bench_run *run, struct vq_driver *drv)
                 }
         }
         uint64_t t1 = now_ns();
+        *preempted = window_preempted(win);
         /* every token 0..total-1 came back exactly once (sum check) */
         uint64_t want = (uint64_t)run->total * (run->total - 1u) / 2u;
         if (token_sum != want) {
@@ -256,7 +307,13 @@ static uint64_t driver_run(struct bench_run *run, struct vq_driver *drv)
         return t1 - t0;
 }
 
-static double round_trip_ns(bool packed, enum bench_mode mode, unsigned batch, unsigned total)
+/* One timed figure and whether a thread taking part was preempted while it ran. */
+struct timed {
+        double ns;
+        bool preempted;
+};
+
+static struct timed round_trip_ns(bool packed, enum bench_mode mode, unsigned batch, unsigned total)
 {
         struct bench_run *run = calloc(1, sizeof *run);
         struct vq_driver *drv = aligned_alloc(LINE, up(sizeof *drv, LINE));
@@ -264,6 +321,8 @@ static double round_trip_ns(bool packed, enum bench_mode mode, unsigned batch, u
         pthread_t thread;
         if (run == NULL || drv == NULL || slots == NULL)
                 die("alloc", 0);
+        if (batch == 0 || batch > MAX_BATCH)
+                die("batch size", 0);
         ring_setup(&run->ring, packed);
         run->mode = mode;
         run->batch = batch;
@@ -280,38 +339,45 @@ static double round_trip_ns(bool packed, enum bench_mode mode, unsigned batch, u
         pin(0);
         if (pthread_create(&thread, NULL, device_main, run) != 0)
                 die("pthread_create", 0);
-        uint64_t ns = driver_run(run, drv);
+        bool preempted;
+        uint64_t ns = driver_run(run, drv, &preempted);
         pthread_join(thread, NULL);
+        /* notify runs sleep in read() by design: only polling runs are checked */
+        struct timed t = { (double)ns / total,
+                           mode == MODE_POLL && (preempted || run->dev_preempted) };
         close(run->kick_fd);
         close(run->irq_fd);
         ring_free(&run->ring);
         free(slots);
         free(drv);
         free(run);
-        return (double)ns / total;
+        return t;
 }
 
 /* ---- cache-line ping-pong ---------------------------------------------------------------- */
 
 struct pingpong {
         _Alignas(64) _Atomic uint64_t counter;
-        _Atomic int ready;
+        _Alignas(64) _Atomic int ready;
+        bool pong_preempted;
 };
 
 static void *pong_main(void *arg)
 {
         struct pingpong *p = arg;
         pin(1);
+        struct window win = window_open();
         atomic_store(&p->ready, 1);
         for (uint64_t v = 1; v < 2u * HANDOFFS; v += 2) {
                 while (atomic_load_explicit(&p->counter, memory_order_acquire) != v)
                         ;
                 atomic_store_explicit(&p->counter, v + 1, memory_order_release);
         }
+        p->pong_preempted = window_preempted(win);
         return NULL;
 }
 
-static double handoff_ns(void)
+static struct timed handoff_ns(void)
 {
         struct pingpong *p = aligned_alloc(64, sizeof *p);
         pthread_t thread;
@@ -324,6 +390,7 @@ static double handoff_ns(void)
                 die("pthread_create", 0);
         while (atomic_load(&p->ready) == 0)
                 ;
+        struct window win = window_open();
         uint64_t t0 = now_ns();
         for (uint64_t v = 0; v < 2u * HANDOFFS; v += 2) {
                 while (atomic_load_explicit(&p->counter, memory_order_acquire) != v)
@@ -333,9 +400,11 @@ static double handoff_ns(void)
         while (atomic_load_explicit(&p->counter, memory_order_acquire) != 2u * HANDOFFS)
                 ;
         uint64_t t1 = now_ns();
+        bool preempted = window_preempted(win);
         pthread_join(thread, NULL);
+        struct timed t = { (double)(t1 - t0) / (2.0 * HANDOFFS), preempted || p->pong_preempted };
         free(p);
-        return (double)(t1 - t0) / (2.0 * HANDOFFS);
+        return t;
 }
 
 /* ---- single thread ----------------------------------------------------------------------- */
@@ -511,39 +580,74 @@ static double median(double *v, int n)
 
 /* The cross-core hand-off cost on a shared VM drifts by several times within seconds, so
  * every round-trip run is bracketed by two hand-off measurements and its ratio is taken
- * against their mean; figures are medians over REPS such runs. */
+ * against their mean; figures are medians over REPS such runs. A measurement during which one
+ * of its threads was preempted (another process got the core) is discarded and repeated, up
+ * to TRIES times (then kept); the discards are counted and printed. */
+#define TRIES 4
+
 struct measured {
         double ns_per_buffer;
         double handoffs_per_buffer;
+        double handoff_ns; /* median of the bracketing hand-off means */
 };
 
-static double handoff_samples[4 * 6 * REPS];
+static double handoff_samples[2 * 6 * REPS * TRIES];
 static int handoff_count;
+static unsigned discarded, kept_preempted;
+static bool verbose; /* BENCH_VQ_VERBOSE set: every kept run on stderr */
 
 static double handoff_sample(void)
 {
-        double h = handoff_ns();
+        struct timed h;
+        for (int t = 0;; t++) {
+                h = handoff_ns();
+                if (!h.preempted)
+                        break;
+                if (t == TRIES - 1) {
+                        kept_preempted++;
+                        break;
+                }
+                discarded++;
+        }
         if (handoff_count < (int)(sizeof handoff_samples / sizeof handoff_samples[0]))
-                handoff_samples[handoff_count++] = h;
-        return h;
+                handoff_samples[handoff_count++] = h.ns;
+        return h.ns;
 }
 
 static struct measured measure(bool packed, enum bench_mode mode, unsigned batch, unsigned total)
 {
-        double ns[REPS], ratio[REPS];
+        double ns[REPS], ratio[REPS], handoff[REPS];
         for (int i = 0; i < REPS; i++) {
-                double before = handoff_sample();
-                ns[i] = round_trip_ns(packed, mode, batch, total);
-                double after = handoff_sample();
-                ratio[i] = ns[i] / ((before + after) / 2.0);
+                for (int t = 0;; t++) {
+                        double before = handoff_sample();
+                        struct timed rt = round_trip_ns(packed, mode, batch, total);
+                        double after = handoff_sample();
+                        if (rt.preempted && t < TRIES - 1) {
+                                discarded++;
+                                continue;
+                        }
+                        kept_preempted += rt.preempted;
+                        ns[i] = rt.ns;
+                        handoff[i] = (before + after) / 2.0;
+                        ratio[i] = ns[i] / handoff[i];
+                        if (verbose)
+                                fprintf(stderr,
+                                        "bench_vq: %s %s batch %u: %.1f ns/buffer, hand-off "
+                                        "%.1f/%.1f ns, ratio %.2f%s\n",
+                                        packed ? "packed" : "split",
+                                        mode == MODE_POLL ? "poll" : "notify", batch, ns[i], before,
+                                        after, ratio[i], rt.preempted ? " (preempted)" : "");
+                        break;
+                }
         }
-        return (struct measured){ median(ns, REPS), median(ratio, REPS) };
+        return (struct measured){ median(ns, REPS), median(ratio, REPS), median(handoff, REPS) };
 }
 
 int main(void)
 {
         double v[REPS];
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        verbose = getenv("BENCH_VQ_VERBOSE") != NULL;
         if (cpus < 2)
                 fprintf(stderr,
                         "bench_vq: only %ld CPU online; cross-core figures are not "
@@ -568,6 +672,9 @@ int main(void)
         printf("vq_split_handoffs_per_buffer_target: 1.5\n");
         printf("vq_packed_handoffs_per_buffer: %.2f\n", packed32.handoffs_per_buffer);
         printf("vq_packed_handoffs_per_buffer_target: 1.0\n");
+        /* the hand-off cost the two batch-32 ratios were taken against */
+        printf("vq_split_batch32_handoff_ns: %.1f\n", split32.handoff_ns);
+        printf("vq_packed_batch32_handoff_ns: %.1f\n", packed32.handoff_ns);
         printf("vq_split_line_transfers_per_buffer_batch1: %.3f\n", transfers_per_buffer(false, 1));
         printf("vq_split_line_transfers_per_buffer_batch32: %.3f\n",
                transfers_per_buffer(false, 32));
@@ -580,5 +687,9 @@ int main(void)
         for (int i = 0; i < REPS; i++)
                 v[i] = single_thread_ns(true);
         printf("vq_packed_single_thread_ns_per_cycle: %.1f\n", median(v, REPS));
+        /* measurements repeated because a thread was preempted, and preempted ones kept after
+         * TRIES attempts (non-zero: the machine was busy and the figures are not reliable) */
+        printf("vq_bench_preempted_discarded: %u\n", discarded);
+        printf("vq_bench_preempted_kept: %u\n", kept_preempted);
         return 0;
 }
