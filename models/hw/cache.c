@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 static bool is_power_of_two(uint64_t x)
 {
@@ -81,23 +82,24 @@ int cache_init(struct cache *cache, const struct cache_config *config, struct si
         cache->lean = config->replacement == CACHE_LRU && config->coherence == NULL;
         rng_init_named(&cache->rng, config->seed, config->name != NULL ? config->name : "cache");
         mshr_count = (size_t)config->initiators * config->mshrs_per_initiator;
-        cache->tags = calloc((size_t)cache->sets * config->ways, sizeof(*cache->tags));
-        cache->fingerprint_words = (config->ways + 7) / 8;
-        cache->fingerprints =
-            calloc((size_t)cache->sets * cache->fingerprint_words, sizeof(*cache->fingerprints));
-        cache->stamps = calloc((size_t)cache->sets * config->ways, sizeof(*cache->stamps));
+        cache->fingerprint_words = cache_fingerprint_words_for(config->ways);
+        cache->record_bytes = cache_record_bytes_for(config->ways);
+        cache->records = aligned_alloc(64, (size_t)cache->sets * cache->record_bytes);
+        if (cache->records != NULL)
+                memset(cache->records, 0, (size_t)cache->sets * cache->record_bytes);
         cache->line_mshr = calloc((size_t)cache->sets * config->ways, sizeof(*cache->line_mshr));
-        cache->set_state = calloc(cache->sets, sizeof(*cache->set_state));
         cache->mshrs = calloc(mshr_count, sizeof(*cache->mshrs));
         cache->mshrs_busy = calloc(config->initiators, sizeof(*cache->mshrs_busy));
         cache->mshr_wait = calloc(config->initiators, sizeof(*cache->mshr_wait));
         cache->counters = calloc(config->initiators, sizeof(*cache->counters));
-        if (cache->tags == NULL || cache->fingerprints == NULL || cache->stamps == NULL ||
-            cache->line_mshr == NULL || cache->set_state == NULL || cache->mshrs == NULL ||
+        if (cache->records == NULL || cache->line_mshr == NULL || cache->mshrs == NULL ||
             cache->mshrs_busy == NULL || cache->mshr_wait == NULL || cache->counters == NULL) {
                 cache_fini(cache);
                 return -ENOMEM;
         }
+        if (cache->replacement == CACHE_LRU && cache_lru_ordered(cache->ways))
+                for (uint32_t set = 0; set < cache->sets; set++)
+                        cache_set_state(cache, set)->policy = cache_lru_order_init(cache->ways);
         cache_mshr_init(cache);
         mem_done_queue_init(&cache->hits, sim);
         if (config->coherence != NULL)
@@ -117,20 +119,14 @@ void cache_fini(struct cache *cache)
                         (void)sim_cancel(cache->sim, cache->mshrs[i].transfer_event);
         if (cache->sim != NULL && cache->hits.sim != NULL)
                 mem_done_queue_fini(&cache->hits);
-        free(cache->tags);
-        free(cache->fingerprints);
-        free(cache->stamps);
+        free(cache->records);
         free(cache->line_mshr);
-        free(cache->set_state);
         free(cache->mshrs);
         free(cache->mshrs_busy);
         free(cache->mshr_wait);
         free(cache->counters);
-        cache->tags = NULL;
-        cache->fingerprints = NULL;
-        cache->stamps = NULL;
+        cache->records = NULL;
         cache->line_mshr = NULL;
-        cache->set_state = NULL;
         cache->mshrs = NULL;
         cache->mshrs_busy = NULL;
         cache->mshr_wait = NULL;
@@ -139,9 +135,10 @@ void cache_fini(struct cache *cache)
 
 /* ---- tag array ---------------------------------------------------------------------------- */
 
+/* The index of a line: set * ways + way (line_mshr, MSHRs, the coherence hooks). */
 static size_t set_base(const struct cache *cache, uint32_t set)
 {
-        return cache_set_base(cache, set);
+        return (size_t)set * cache->ways;
 }
 
 /*
@@ -150,6 +147,8 @@ static size_t set_base(const struct cache *cache, uint32_t set)
  * word w / 8. A scan compares eight ways with a few word operations and reads only the tags
  * of ways whose byte matches (one, barring a 1-in-128 collision per way), so a 16-way lookup
  * reads 16 bytes and one tag instead of 128 bytes of tags (cache_find in cache_priv.h).
+ * Caches of fewer than CACHE_FINGERPRINT_MIN_WAYS ways keep no fingerprints and compare their
+ * few tags directly.
  */
 static inline uint64_t fingerprint_of(uint64_t line_addr)
 {
@@ -163,16 +162,17 @@ static inline void fingerprint_set(struct cache *cache, uint32_t set, unsigned w
 }
 
 /*
- * Exact LRU as access stamps: each access to a way stores the set's incremented clock, so the
- * least recent of any group of valid ways is the one with the smallest stamp (stamps of valid
- * ways are distinct: each was taken at that way's last access, the fill included). When a
- * set's clock reaches CACHE_LRU_CLOCK_LIMIT (cache_priv.h), its valid ways are renumbered 1..n
- * in the same order and the clock restarts at n, which changes no comparison.
+ * Exact LRU of more than CACHE_LRU_ORDER_MAX_WAYS ways (smaller caches keep the recency order
+ * in the set's policy word: cache_priv.h) as access stamps: each access to a way stores the set's
+ * incremented clock, so the least recent of any group of valid ways is the one with the smallest
+ * stamp (stamps of valid ways are distinct: each was taken at that way's last access, the fill
+ * included). When a set's clock reaches CACHE_LRU_CLOCK_LIMIT (cache_priv.h), its valid ways are
+ * renumbered 1..n in the same order and the clock restarts at n, which changes no comparison.
  */
 __attribute__((noinline, cold)) void cache_lru_renumber(struct cache *cache, uint32_t set)
 {
-        struct cache_set *s = &cache->set_state[set];
-        uint32_t *stamps = &cache->stamps[set_base(cache, set)];
+        struct cache_set *s = cache_set_state(cache, set);
+        uint32_t *stamps = cache_set_stamps(cache, set);
         uint32_t ranked[64];
 
         for (uint32_t w = 0; w < cache->ways; w++) {
@@ -204,9 +204,9 @@ static void cache_drop(struct cache *cache, size_t index)
 {
         uint32_t set = (uint32_t)(index / cache->ways);
         unsigned way = (unsigned)(index % cache->ways);
-        struct cache_set *s = &cache->set_state[set];
+        struct cache_set *s = cache_set_state(cache, set);
 
-        cache->tags[index] = 0;
+        cache_set_tags(cache, set)[way] = 0;
         fingerprint_set(cache, set, way, 0);
         s->dirty &= ~(1ULL << way);
         s->valid &= ~(1ULL << way);
@@ -239,7 +239,7 @@ static inline void cache_touch(struct cache *cache, uint32_t set, unsigned way)
         if (cache->replacement == CACHE_LRU)
                 lru_touch(cache, set, way);
         else if (cache->replacement == CACHE_TREE_PLRU)
-                plru_touch(&cache->set_state[set], cache->ways, way);
+                plru_touch(cache_set_state(cache, set), cache->ways, way);
 }
 
 static uint64_t range_mask(uint32_t low, uint32_t n)
@@ -253,7 +253,7 @@ __attribute__((noinline)) static unsigned plru_victim(const struct cache *cache,
                                                       uint64_t candidates)
 {
         uint32_t node = 1, low = 0, n = cache->ways;
-        uint64_t bits = cache->set_state[set].policy;
+        uint64_t bits = cache_set_state(cache, set)->policy;
 
         while (n > 1) {
                 uint32_t half = n / 2;
@@ -287,7 +287,7 @@ __attribute__((noinline)) static unsigned random_victim(struct cache *cache, uin
 __attribute__((always_inline)) static inline int cache_victim(struct cache *cache, uint32_t set,
                                                               uint16_t initiator)
 {
-        const struct cache_set *s = &cache->set_state[set];
+        const struct cache_set *s = cache_set_state(cache, set);
         uint64_t allowed = cache_allowed_ways(cache, initiator);
         uint64_t invalid = allowed & ~s->valid;
         uint64_t candidates = allowed & ~s->pending;
@@ -313,7 +313,7 @@ static bool cache_victim_blocked(const struct cache *cache, uint32_t set, uint16
 {
         uint64_t allowed = cache_allowed_ways(cache, initiator);
 
-        const struct cache_set *s = &cache->set_state[set];
+        const struct cache_set *s = cache_set_state(cache, set);
 
         return (allowed & (~s->valid | ~s->pending)) == 0;
 }
@@ -329,10 +329,10 @@ __attribute__((always_inline)) static inline bool cache_install(struct cache *ca
                                                                 uint64_t *writeback_addr)
 {
         bool writeback = false;
-        size_t index = set_base(cache, set) + way;
-        struct cache_set *s = &cache->set_state[set];
+        uint64_t *tag = &cache_set_tags(cache, set)[way];
+        struct cache_set *s = cache_set_state(cache, set);
         uint64_t bit = 1ULL << way;
-        uint64_t old_tag = cache->tags[index];
+        uint64_t old_tag = *tag;
 
         if (old_tag != 0) {
                 if (cache->config->coherence != NULL)
@@ -344,7 +344,7 @@ __attribute__((always_inline)) static inline bool cache_install(struct cache *ca
                         cache->counters[initiator].writebacks++;
                 }
         }
-        cache->tags[index] = line_addr + 1;
+        *tag = line_addr + 1;
         fingerprint_set(cache, set, way, fingerprint_of(line_addr));
         s->valid |= bit;
         s->dirty &= ~bit;
@@ -395,7 +395,7 @@ static bool cache_miss(struct cache *cache, uint64_t line_addr, uint32_t set, en
         if (!writeback)
                 *writeback_addr = CACHE_NO_WRITEBACK;
         if (op == MEM_WRITE)
-                cache->set_state[set].dirty |= 1ULL << way;
+                cache_set_state(cache, set)->dirty |= 1ULL << way;
         return writeback;
 }
 
@@ -422,7 +422,7 @@ cache_access_coherent(struct cache *cache, uint64_t line_addr, uint32_t set, int
         if (cache_needs_upgrade(cache, line_addr, op))
                 out.coherence = cache_coherence_op(cache, line_addr, op);
         if (op == MEM_WRITE)
-                cache->set_state[set].dirty |= 1ULL << way;
+                cache_set_state(cache, set)->dirty |= 1ULL << way;
         return out;
 }
 
@@ -431,7 +431,7 @@ static inline void cache_hit(struct cache *cache, uint32_t set, int way, enum me
 {
         cache_touch(cache, set, (unsigned)way);
         if (op == MEM_WRITE)
-                cache->set_state[set].dirty |= 1ULL << way;
+                cache_set_state(cache, set)->dirty |= 1ULL << way;
 }
 
 struct cache_outcome cache_access(struct cache *cache, uint64_t addr, enum mem_op op,
@@ -489,7 +489,7 @@ uint64_t cache_line_at(const struct cache *cache, uint32_t set, uint32_t way)
         uint64_t tag;
 
         assert(set < cache->sets && way < cache->ways);
-        tag = cache->tags[set_base(cache, set) + way];
+        tag = cache_set_tags(cache, set)[way];
         return tag == 0 ? UINT64_MAX : tag - 1;
 }
 
@@ -498,7 +498,9 @@ bool cache_dirty(const struct cache *cache, uint64_t addr)
         size_t index = cache_index_of(cache, addr >> cache->line_shift);
 
         return index != SIZE_MAX &&
-               ((cache->set_state[index / cache->ways].dirty >> (index % cache->ways)) & 1U) != 0;
+               ((cache_set_state(cache, (uint32_t)(index / cache->ways))->dirty >>
+                 (index % cache->ways)) &
+                1U) != 0;
 }
 
 const struct cache_counters *cache_counters_of(const struct cache *cache, uint16_t initiator)
@@ -553,7 +555,8 @@ static size_t cache_index_of(const struct cache *cache, uint64_t line_addr)
 
 static void cache_clean(struct cache *cache, size_t index)
 {
-        cache->set_state[index / cache->ways].dirty &= ~(1ULL << (index % cache->ways));
+        cache_set_state(cache, (uint32_t)(index / cache->ways))->dirty &=
+            ~(1ULL << (index % cache->ways));
 }
 
 static void cache_coherence_invalidate(void *arg, uint64_t line_addr)
@@ -660,13 +663,16 @@ static void cache_fill_arrived(struct cache_mshr *m)
         struct mem_request *req;
 
         cache->line_mshr[m->line_index] = 0;
-        cache->set_state[m->line_index / cache->ways].pending &=
+        cache_set_state(cache, (uint32_t)(m->line_index / cache->ways))->pending &=
             ~(1ULL << (m->line_index % cache->ways));
         while ((req = mem_fifo_pop(&m->waiting)) != NULL)
                 cache_complete_hit(cache, req, when);
         if (cache->config->coherence != NULL &&
-            coherence_state_of(cache->config->coherence, cache->config->coherence_id,
-                               cache->tags[m->line_index] - 1) == COH_I)
+            coherence_state_of(
+                cache->config->coherence, cache->config->coherence_id,
+                cache_set_tags(
+                    cache, (uint32_t)(m->line_index / cache->ways))[m->line_index % cache->ways] -
+                    1) == COH_I)
                 cache_drop(cache, m->line_index); /* a peer took it while the fill was coming */
         if (--m->pending == 0)
                 cache_mshr_release(m);
@@ -733,9 +739,9 @@ static void cache_start_miss(struct cache *cache, struct mem_request *req, uint3
         }
         m->line_index = set_base(cache, set) + (unsigned)way;
         if (op == MEM_WRITE)
-                cache->set_state[set].dirty |= 1ULL << way;
+                cache_set_state(cache, set)->dirty |= 1ULL << way;
         cache->line_mshr[m->line_index] = (uint16_t)(m - cache->mshrs + 1);
-        cache->set_state[set].pending |= 1ULL << way;
+        cache_set_state(cache, set)->pending |= 1ULL << way;
         mem_fifo_push(&m->waiting, req);
         m->pending = 1;
         if (out.writeback) {
@@ -764,7 +770,7 @@ static void cache_process(struct cache *cache, struct mem_request *req)
                 counters->accesses++;
                 counters->merged++;
                 if (req->op == MEM_WRITE)
-                        cache->set_state[set].dirty |= way_bit;
+                        cache_set_state(cache, set)->dirty |= way_bit;
                 mem_fifo_push(&cache->mshrs[mshr - 1].waiting, req);
                 return;
         }
@@ -772,7 +778,7 @@ static void cache_process(struct cache *cache, struct mem_request *req)
                 counters->accesses++;
                 cache_touch(cache, set, (unsigned)way);
                 if (req->op == MEM_WRITE)
-                        cache->set_state[set].dirty |= way_bit;
+                        cache_set_state(cache, set)->dirty |= way_bit;
                 cache_complete_hit(cache, req, sim_now(cache->sim) + cache->hit_ps);
                 return;
         }

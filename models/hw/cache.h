@@ -5,9 +5,11 @@
  * a maps to line number a / line_bytes, set (a / line_bytes) % sets. Replacement picks, among
  * the ways the requesting initiator may allocate in, the lowest-numbered invalid way if any,
  * else by policy:
- *   CACHE_LRU         the way least recently accessed (hit or fill): exact LRU, kept as a
- *                     per-set access clock stamped on each way (O(1) per access, a scan of
- *                     the allowed ways' stamps per replacement);
+ *   CACHE_LRU         the way least recently accessed (hit or fill): exact LRU, kept for up
+ *                     to 16 ways as the set's recency order in one word (a few word
+ *                     operations per access and per replacement), for more as a per-set
+ *                     access clock stamped on each way (O(1) per access, a scan of the
+ *                     allowed ways' stamps per replacement);
  *   CACHE_TREE_PLRU   ways a power of two; a binary tree of ways-1 bits per set, node k with
  *                     children 2k and 2k+1 (root 1), bit 0 = "victim on the low side". An
  *                     access sets every bit on its path to point away from it; the victim is
@@ -106,9 +108,10 @@ struct cache_outcome {
 };
 
 /*
- * Per-set state, one 32-byte record. Per-line state is kept in arrays beside the tag array
- * (tags[i] = line address + 1, 0 when invalid), so that a lookup reads the set's fingerprint
- * bytes, then normally one tag, this record and (CACHE_LRU) one stamp.
+ * Per-set state, the 32-byte head of the set's record: each set's state, fingerprints, LRU
+ * stamps and tags are kept together in one record of `record_bytes` (layout in cache_priv.h),
+ * so that a lookup reads the head and fingerprints from one host cache line, then normally
+ * one tag and (CACHE_LRU) one stamp from the same record.
  */
 struct cache_set {
         uint64_t valid;   /* bit w: way w holds a line */
@@ -143,15 +146,17 @@ struct cache {
         uint64_t colours;
         sim_time_t hit_ps;
         struct rng rng;
-        uint64_t *tags;                  /* sets * ways */
-        uint64_t *fingerprints;          /* sets * fingerprint_words: a byte per way, 0 when
-                                            invalid, else a hash of the line (cache.c) */
-        uint32_t fingerprint_words;      /* per set: ways / 8 rounded up */
-        uint32_t *stamps;                /* sets * ways, CACHE_LRU: the set's clock at the last
-                                            access to the way */
+        unsigned char *records;          /* sets * record_bytes, 64-byte aligned: per set a
+                                            struct cache_set, a fingerprint byte per way (0
+                                            when invalid, else a hash of the line, cache.c),
+                                            CACHE_LRU stamps (the set's clock at the way's
+                                            last access) and tags (line address + 1, 0 when
+                                            invalid) */
+        size_t record_bytes;             /* a multiple of 64 */
+        uint32_t fingerprint_words;      /* per set: ways / 8 rounded up (0 below 8 ways:
+                                            cache_priv.h) */
         uint16_t *line_mshr;             /* sets * ways: MSHR index + 1 while a fill is
                                             outstanding, else 0 */
-        struct cache_set *set_state;     /* per set */
         struct cache_mshr *mshrs;        /* initiators * mshrs_per_initiator */
         uint32_t *mshrs_busy;            /* per initiator */
         struct mem_fifo *mshr_wait;      /* per initiator */

@@ -7,7 +7,6 @@
 #include <stddef.h>
 
 #define MEM_EXEC_DEFAULT_LOOKAHEAD_PS SIM_PS_PER_US
-#define PREFETCH_AHEAD                4            /* accesses: see run_local */
 #define MEM_EXEC_MAX_STEP             (1ULL << 32) /* instructions per compute step */
 
 void mem_exec_segment_init(struct mem_exec_segment *seg, const struct mem_profile *profile,
@@ -320,20 +319,35 @@ static inline void l1_missed(struct mem_exec *e, struct mem_exec_segment *seg, u
  * lookahead bound, at the end of the instructions, or with a miss pending that the general
  * loop must handle (one that goes below the LLC, write-backs, or no free slot).
  */
-static void run_local(struct mem_exec *e, struct mem_exec_segment *seg, sim_time_t now,
-                      sim_time_t lookahead)
+static inline bool run_local_no_accesses(const struct mem_exec_segment *seg)
+{
+        return seg->profile->accesses_per_kilo_instruction == 0 &&
+               seg->profile->pattern != MEM_PATTERN_TRACE;
+}
+
+static inline uint64_t run_local_mask(const struct mem_exec *e, const struct mem_exec_segment *seg)
+{
+        return seg->own_colours ? seg->colour_mask : e->config->colour_mask;
+}
+
+/* run_local; `plain` (a constant where this is inlined): known to have accesses, a decoupled
+ * LLC, no colouring, no slot-wait histogram and no dependent loads, so that the loop tests
+ * none of them. */
+__attribute__((always_inline)) static inline void run_local_body(struct mem_exec *e,
+                                                                 struct mem_exec_segment *seg,
+                                                                 sim_time_t now,
+                                                                 sim_time_t lookahead, bool plain)
 {
         const struct mem_exec_config *config = e->config;
-        const struct mem_profile *profile = seg->profile;
-        bool no_accesses =
-            profile->accesses_per_kilo_instruction == 0 && profile->pattern != MEM_PATTERN_TRACE;
-        bool dependent = is_dependent(seg);
-        uint64_t mask = seg->own_colours ? seg->colour_mask : config->colour_mask;
+        bool no_accesses = !plain && run_local_no_accesses(seg);
+        bool dependent = !plain && is_dependent(seg);
+        uint64_t mask = plain ? 0 : run_local_mask(e, seg);
         uint64_t base = seg->own_colours ? seg->colour_base : config->colour_base;
         uint64_t ps_q16 = seg->ps_per_instruction_q16;
         sim_time_t l1_hit_ps = e->l1_hit_ps, llc_hit_ps = e->llc_hit_ps;
         struct cache *l1 = e->l1, *llc = e->llc;
-        const struct histogram *waits = e->slot_wait_histogram;
+        bool has_llc = plain || llc != NULL;
+        const struct histogram *waits = plain ? NULL : e->slot_wait_histogram;
         unsigned line_shift = e->line_shift;
         struct mem_exec_stats d = { 0 };
         sim_time_t local_ps = e->local_ps;
@@ -347,7 +361,14 @@ static void run_local(struct mem_exec *e, struct mem_exec_segment *seg, sim_time
         sim_time_t *fill_done = e->local_fill_done;
         uint32_t fill_head = e->local_fill_head, fills = e->local_fills;
         uint32_t free_slots = e->free_fills; /* fills in use: mshrs - free_slots + fills */
+        /* the caches' parameters in locals (cache_priv.h) */
+        struct cache_lean_view l1_view = cache_lean_view_of(l1, config->initiator);
+        struct cache_lean_view llc_view = { 0 };
+        /* their counts for this initiator, added at the end */
+        struct cache_counters l1_counts = { 0 }, llc_counts = { 0 };
 
+        if (has_llc)
+                llc_view = cache_lean_view_of(llc, config->initiator);
         do {
                 uint64_t n, total_q16, writeback, line;
                 sim_time_t ps, miss_ps;
@@ -358,13 +379,6 @@ static void run_local(struct mem_exec *e, struct mem_exec_segment *seg, sim_time
                         } else {
                                 struct mem_gen *gen = seg->gen;
                                 const struct mem_access *next = mem_gen_take(gen);
-
-                                /* the decoupled LLC's set of an access PREFETCH_AHEAD later
-                                 * (uncoloured: the address is the generated one) */
-                                if (llc != NULL && mask == 0 &&
-                                    gen->batch_next + PREFETCH_AHEAD < gen->batch_count)
-                                        cache_prefetch(
-                                            llc, gen->batch[gen->batch_next + PREFETCH_AHEAD].addr);
 
                                 gap_left = next->gap_instructions;
                                 next_addr = next->addr;
@@ -393,13 +407,13 @@ static void run_local(struct mem_exec *e, struct mem_exec_segment *seg, sim_time
                 local_ps += l1_hit_ps;
                 d.hit_ps += l1_hit_ps;
                 d.accesses++;
-                if (cache_access_lean_l1(l1, next_addr, (enum mem_op)next_op, config->initiator,
+                if (cache_access_view_l1(&l1_view, &l1_counts, next_addr, (enum mem_op)next_op,
                                          &writeback))
                         continue;
                 d.l1_misses++;
                 line = next_addr >> line_shift;
                 miss_ps = local_ps;
-                if (llc == NULL || writeback != CACHE_NO_WRITEBACK) {
+                if (!has_llc || writeback != CACHE_NO_WRITEBACK) {
                         l1_missed(e, seg, line, writeback, &d);
                         seg->miss_ps = miss_ps;
                         if (!seg->miss_local || seg->writebacks_pending > 0)
@@ -409,8 +423,8 @@ static void run_local(struct mem_exec *e, struct mem_exec_segment *seg, sim_time
                         /* l1_missed without an L1 write-back, the miss kept in locals while it
                          * hits the LLC without evicting a dirty line */
                         uint64_t llc_writeback;
-                        bool llc_hit = cache_access_lean_llc(llc, line << line_shift, MEM_READ,
-                                                             config->initiator, &llc_writeback);
+                        bool llc_hit = cache_access_view_llc(
+                            &llc_view, &llc_counts, line << line_shift, MEM_READ, &llc_writeback);
 
                         if (!llc_hit)
                                 d.llc_misses++;
@@ -467,6 +481,9 @@ static void run_local(struct mem_exec *e, struct mem_exec_segment *seg, sim_time
                 }
         } while (local_ps - now < lookahead && left > 0);
 out:
+        cache_counters_add(&l1_view, &l1_counts);
+        if (has_llc)
+                cache_counters_add(&llc_view, &llc_counts);
         e->local_fill_head = fill_head;
         e->local_fills = fills;
         e->local_ps = local_ps;
@@ -477,6 +494,16 @@ out:
         seg->next.addr = next_addr;
         seg->next.op = next_op;
         stats_flush(e, seg, &d);
+}
+
+static void run_local(struct mem_exec *e, struct mem_exec_segment *seg, sim_time_t now,
+                      sim_time_t lookahead)
+{
+        if (e->llc != NULL && e->slot_wait_histogram == NULL && !is_dependent(seg) &&
+            !run_local_no_accesses(seg) && run_local_mask(e, seg) == 0)
+                run_local_body(e, seg, now, lookahead, true);
+        else
+                run_local_body(e, seg, now, lookahead, false);
 }
 
 /* Continue the segment at kernel time now (e->local_ps >= now). */

@@ -85,13 +85,23 @@ static void gen_trace_next(struct mem_gen *gen, struct mem_access *out)
         }
 }
 
+/*
+ * ceil(2^64 / d) for 2 <= d < 2^32 (d = 1 is not representable; gen_one divides by 1 itself):
+ * then n / d = floor(n * ceil(2^64 / d) / 2^64) exactly for every 32-bit n (Lemire, Kaser and
+ * Kurz, "Faster remainder by direct computation", 2019, with F = 64 >= N + log2 d, N = 32),
+ * which takes the division off the chain from one access's gap to the next.
+ */
+static uint64_t gen_apki_inverse(uint32_t d)
+{
+        return d > 1 ? UINT64_MAX / d + 1 : 0;
+}
+
 /* One access of a profile that is not TRACE, of pattern `pattern` (a constant where this is
  * inlined), from the generator state passed by pointer (locals of the caller, so that they
  * stay in registers over a batch). */
-__attribute__((always_inline)) static inline void gen_one(const struct mem_gen *gen,
-                                                          enum mem_pattern pattern, struct rng *rng,
-                                                          uint64_t *position, uint32_t *spacing,
-                                                          struct mem_access *out)
+__attribute__((always_inline)) static inline void
+gen_one(const struct mem_gen *gen, enum mem_pattern pattern, struct rng *rng, uint64_t *position,
+        uint32_t *spacing, uint64_t apki_inverse, struct mem_access *out)
 {
         const struct mem_profile *profile = gen->profile;
         uint32_t apki = profile->accesses_per_kilo_instruction;
@@ -102,7 +112,9 @@ __attribute__((always_inline)) static inline void gen_one(const struct mem_gen *
                 *spacing -= 1000;
                 out->gap_instructions = 0;
         } else {
-                uint32_t gap = (1000 - *spacing + apki - 1) / apki;
+                uint32_t n = 1000 - *spacing + apki - 1;
+                /* n / apki, by gen_apki_inverse */
+                uint32_t gap = apki == 1 ? n : (uint32_t)(((rng_u128)apki_inverse * n) >> 64);
 
                 *spacing = *spacing + gap * apki - 1000;
                 out->gap_instructions = gap;
@@ -143,9 +155,10 @@ __attribute__((always_inline)) static inline void gen_batch(struct mem_gen *gen,
         struct rng rng = gen->rng;
         uint64_t position = gen->position;
         uint32_t spacing = gen->spacing;
+        uint64_t apki_inverse = gen_apki_inverse(gen->profile->accesses_per_kilo_instruction);
 
         for (uint32_t i = 0; i < MEM_GEN_BATCH; i++)
-                gen_one(gen, pattern, &rng, &position, &spacing, &gen->batch[i]);
+                gen_one(gen, pattern, &rng, &position, &spacing, apki_inverse, &gen->batch[i]);
         gen->rng = rng;
         gen->position = position;
         gen->spacing = spacing;
