@@ -1,6 +1,7 @@
 #include "models/platform_devices.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,13 @@ struct platform_device {
         uint64_t charge_cycles;       /* backend work not yet charged to the core */
         bool notify_in_trap;          /* a notify waits for its trap work to execute */
         bool in_backend_isr;          /* the backend's doorbell ISR is delivering */
+        bool run_in_isr;              /* ... and the notify woke the backend */
+        struct guest_os *driver_os;   /* runs the used-ring handler in its ISR */
+        struct guest_os *backend_os;  /* service_vm, shared_memory: runs the backend in ISRs */
+        struct metric *backend_busy;  /* ps of backend steps (ring, payload, software) */
+        struct metric *backend_utilisation;   /* backend_busy / run so far, at finish */
+        struct metric *poll_core_utilisation; /* polling_core: the poller's share of its core */
+        sim_time_t poll_start_ps;             /* polling_core: the poller's first look */
 };
 
 struct platform_devices {
@@ -185,7 +193,7 @@ static void pd_backend_wake(void *ctx, struct vdev *v, sim_time_t at_ps)
         (void)v;
         if (p == DEVICE_BACKEND_SERVICE_VM || p == DEVICE_BACKEND_SHARED_MEMORY) {
                 if (d->in_backend_isr)
-                        sim_schedule(d->all->sim, at_ps, pd_backend_run_event, d);
+                        d->run_in_isr = true;
                 else
                         sim_schedule(d->all->sim, at_ps, pd_raise_wake, d);
                 return;
@@ -211,6 +219,7 @@ static void pd_backend_step(void *ctx, struct vdev *v, sim_time_t start_ps, sim_
         struct platform_device *d = ctx;
 
         (void)v;
+        metric_add(d->backend_busy, cost_ps);
         if (d->config->placement != DEVICE_BACKEND_HYPERVISOR || d->driver_vcpu == NULL ||
             cost_ps < d->trap_frame_ps)
                 return;
@@ -218,12 +227,21 @@ static void pd_backend_step(void *ctx, struct vdev *v, sim_time_t start_ps, sim_
         sim_schedule(d->all->sim, start_ps, pd_charge_event, d);
 }
 
-/* The driver's ISR starts: the used-ring handler runs. */
+/* The driver's ISR starts: the used-ring handler runs in it, and the ISR lasts its ring and
+ * software work longer than its configured body. */
 static void pd_driver_isr(void *arg, uint32_t irq, sim_time_t edge_ps)
 {
+        struct platform_device *d = arg;
+
         (void)irq;
         (void)edge_ps;
-        vdev_deliver_interrupt(&((struct platform_device *)arg)->v);
+        (void)guest_os_isr_extend(d->driver_os, vdev_run_interrupt(&d->v));
+}
+
+/* The backend runs in an ISR of its VM or OS until it sleeps; the ISR lasts that long more. */
+static void pd_backend_run_in_isr(struct platform_device *d)
+{
+        (void)guest_os_isr_extend(d->backend_os, vdev_backend_run_inline(&d->v));
 }
 
 /* The backend's doorbell ISR: the notify arrives; a sleeping backend runs in it. */
@@ -236,13 +254,18 @@ static void pd_backend_doorbell(void *arg, uint32_t irq, sim_time_t edge_ps)
         d->in_backend_isr = true;
         vdev_deliver_notify(&d->v);
         d->in_backend_isr = false;
+        if (d->run_in_isr) {
+                d->run_in_isr = false;
+                pd_backend_run_in_isr(d);
+        }
 }
 
+/* The wake-up SPI's ISR (a device completion while the backend slept). */
 static void pd_backend_woken(void *arg, uint32_t irq, sim_time_t edge_ps)
 {
         (void)irq;
         (void)edge_ps;
-        vdev_backend_run(&((struct platform_device *)arg)->v);
+        pd_backend_run_in_isr(arg);
 }
 
 /* Several devices may share an ISR id in one OS only if it is theirs alone; hooks are per
@@ -253,6 +276,8 @@ static int pd_hooks(struct platform_device *d, struct guest_os *const *oses)
         const struct device_config *c = d->config;
         int err = guest_os_set_isr_hook(oses[c->os], c->irq, pd_driver_isr, d);
 
+        d->driver_os = oses[c->os];
+
         if (err == 0 && (c->placement == DEVICE_BACKEND_SERVICE_VM ||
                          c->placement == DEVICE_BACKEND_SHARED_MEMORY)) {
                 for (struct platform_device *o = d->all->devices; o < d; o++)
@@ -261,6 +286,7 @@ static int pd_hooks(struct platform_device *d, struct guest_os *const *oses)
                             o->config->backend_os == c->backend_os &&
                             o->config->doorbell_sgi == c->doorbell_sgi)
                                 return -EINVAL;
+                d->backend_os = oses[c->backend_os];
                 err = guest_os_set_isr_hook(oses[c->backend_os], c->doorbell_sgi,
                                             pd_backend_doorbell, d);
                 if (err == 0)
@@ -382,6 +408,25 @@ static int pd_model(struct platform_devices *all, struct platform_device *d, uns
         return err;
 }
 
+/* The backend's own figures under dev/<device> (those of vdev.h are created by vdev_init). */
+static int pd_metrics(struct platform_device *d, struct metrics *metrics)
+{
+        char entity[96];
+
+        snprintf(entity, sizeof(entity), "dev/%s", d->config->name);
+        d->backend_busy = metrics_counter(metrics, entity, "backend_busy_time");
+        d->backend_utilisation =
+            metrics_gauge(metrics, entity, "backend_utilisation", METRIC_UNIT_RATIO);
+        if (d->config->placement == DEVICE_BACKEND_POLLING_CORE)
+                d->poll_core_utilisation =
+                    metrics_gauge(metrics, entity, "poll_core_utilisation", METRIC_UNIT_RATIO);
+        if (d->backend_busy == NULL || d->backend_utilisation == NULL ||
+            (d->config->placement == DEVICE_BACKEND_POLLING_CORE &&
+             d->poll_core_utilisation == NULL))
+                return -ENOMEM;
+        return 0;
+}
+
 static void pd_workload_config(const struct scenario *s, const struct device_config *c,
                                struct vdev_workload_config *w)
 {
@@ -469,6 +514,9 @@ static int pd_build_one(struct platform_devices *all, struct platform_device *d,
         };
         err = pd_model(all, d, can_node);
         if (err == 0)
+                err = pd_metrics(d, metrics);
+        d->poll_start_ps = sim_now(all->sim);
+        if (err == 0)
                 err = vdev_init(&d->v, vc, all->sim, &d->mem, metrics, &transport);
         d->vdev_up = err == 0;
         /* the library zeroed the rings through the driver's port at set-up: start cold */
@@ -532,6 +580,23 @@ static int pd_can_senders(struct platform_devices *all, unsigned node)
         return 0;
 }
 
+/* A polling backend spins on its core for the whole run, so nothing else may execute there: no
+ * OS's core or VM's vCPU, no other poller (the loader checks only that the core exists). */
+static bool pd_poll_core_shared(const struct scenario *s, size_t index)
+{
+        size_t core = s->devices[index].poll_core;
+
+        for (size_t i = 0; i < s->os_count; i++)
+                for (size_t j = 0; j < s->oses[i].core_count; j++)
+                        if (s->oses[i].cores[j] == core)
+                                return true;
+        for (size_t i = 0; i < index; i++)
+                if (s->devices[i].placement == DEVICE_BACKEND_POLLING_CORE &&
+                    s->devices[i].poll_core == core)
+                        return true;
+        return false;
+}
+
 int platform_devices_build(const struct scenario *scenario, struct sim *sim,
                            struct metrics *metrics, struct gic *gic, struct hv *hv,
                            struct guest_os *const *oses, struct platform_devices **out)
@@ -545,6 +610,10 @@ int platform_devices_build(const struct scenario *scenario, struct sim *sim,
                 return 0;
         if (gic == NULL)
                 return -EINVAL;
+        for (size_t i = 0; i < scenario->device_count; i++)
+                if (scenario->devices[i].placement == DEVICE_BACKEND_POLLING_CORE &&
+                    pd_poll_core_shared(scenario, i))
+                        return -EINVAL;
         all = calloc(1, sizeof(*all));
         if (all == NULL)
                 return -ENOMEM;
@@ -578,10 +647,24 @@ struct vdev *platform_devices_vdev(struct platform_devices *devices, size_t inde
         return devices != NULL && index < devices->count ? &devices->devices[index].v : NULL;
 }
 
+static double pd_ratio(sim_time_t part, sim_time_t whole)
+{
+        return whole == 0 ? 0.0 : (double)part / (double)whole;
+}
+
 void platform_devices_finish(struct platform_devices *devices)
 {
-        for (size_t i = 0; devices != NULL && i < devices->count; i++)
-                vdev_collect(&devices->devices[i].v);
+        for (size_t i = 0; devices != NULL && i < devices->count; i++) {
+                struct platform_device *d = &devices->devices[i];
+                sim_time_t end = sim_now(devices->sim);
+
+                vdev_collect(&d->v);
+                d->backend_utilisation->gauge = pd_ratio(d->backend_busy->counter, end);
+                /* the poller never sleeps: its core spins from the first look to the end */
+                if (d->poll_core_utilisation != NULL)
+                        d->poll_core_utilisation->gauge =
+                            pd_ratio(end > d->poll_start_ps ? end - d->poll_start_ps : 0, end);
+        }
 }
 
 int platform_devices_error(const struct platform_devices *devices)

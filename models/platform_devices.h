@@ -16,36 +16,42 @@
  *                    the empty look before sleeping, are not charged);
  *     service_vm     the trap (notify_cycles) also sends virtual SGI doorbell_sgi to the
  *                    service VM's vCPU (hv_vcpu_send_sgi: injection on the driver's core, the
- *                    hypervisor's IPI to another core); the backend runs at the service VM's
- *                    ISR for it, so the service vCPU must be scheduled first;
+ *                    hypervisor's IPI to another core); the backend runs inside the service
+ *                    VM's ISR for it (vdev_backend_run_inline: its steps back to back until it
+ *                    sleeps), which lasts that much longer (guest_os_isr_extend), so the
+ *                    service vCPU must be scheduled first and its tasks wait for the backend;
  *     polling_core   no notify once the poller has started (the library's rule: EVENT_IDX
  *                    leaves avail_event behind, else NO_NOTIFY stays set); a notify the library
  *                    still asks for traps as for hypervisor; the backend looks at the ring
- *                    every poll_interval;
+ *                    every poll_interval; it holds its core for the whole run, so the core
+ *                    may be no OS's core, no vCPU's and no other poller's (platform_devices_build
+ *                    returns -EINVAL);
  *     passthrough    an MMIO write to the device itself (mmio_write, no trap); the device
  *                    processes the ring at once (no backend software);
  *     shared_memory  (AMP) a doorbell: mmio_write, then SGI doorbell_sgi to the backend OS's
- *                    core (gic_send_sgi); the backend runs at that OS's ISR.
+ *                    core (gic_send_sgi); the backend runs inside that OS's ISR, as above.
  *   completion: the backend raises the device's SPI (gic_raise) when the library asks for an
  *     interrupt; the GIC delivers it to the driver's core, under a hypervisor through its
  *     injection path (trapped, or direct where the profile allows); the driver's used-ring
- *     handler runs from the first instruction of the guest's ISR (guest_os_set_isr_hook).
+ *     handler runs at the first instruction of the guest's ISR (guest_os_set_isr_hook,
+ *     vdev_run_interrupt), and the ISR lasts the handler's duration longer.
  *   backend wake-up by a device completion while the backend sleeps: hypervisor and
  *     passthrough run at once; service_vm and shared_memory raise SPI wake_irq to the backend's
- *     vCPU or core, whose ISR runs the backend.
+ *     vCPU or core, whose ISR runs the backend (lengthened as above).
  *
  * The guest RAM of a device (one vq_sim_mem each) is priced with the platform's memory
  * parameters when it has a "memory" section (line size, L1 and LLC geometry and hit cycles,
  * DRAM latency = (tRCD + tCL + burst) DRAM cycles), else with the estimates of
  * PLATFORM_DEVICES_DEFAULT_* in platform_devices.c; the clock is the driver core's; the rings
- * start cold (the library's set-up writes are forgotten). Not modelled: the driver's
- * submit and handler CPU time on the vCPU beyond the ISR's own configured body (the vdev times
- * them on its own timeline), the service VM's and shared-memory OS's backend software taking
- * their core (their ISR bodies stand for it), the polling core's busy time, ring traffic in the
- * platform's memory models (each device has its own two-initiator cache model), more than one
- * queue per device.
+ * start cold (the library's set-up writes are forgotten). Not modelled: the driver's submit CPU
+ * time on the vCPU (the vdev times it on its own timeline), the polling core in the core
+ * model's busy time (see poll_core_utilisation), ring traffic in the platform's memory models
+ * (each device has its own two-initiator cache model), more than one queue per device.
  *
- * Metrics: those of vdev.h under "dev/<device>", gauges finished by platform_devices_finish.
+ * Metrics: those of vdev.h under "dev/<device>", and backend_busy_time (counter, ps: the
+ * backend's steps, every placement), backend_utilisation (that over the run) and, for a poller,
+ * poll_core_utilisation (the share of its core it holds: from its first look to the end);
+ * gauges finished by platform_devices_finish.
  */
 #ifndef MOSAIC_MODELS_PLATFORM_DEVICES_H
 #define MOSAIC_MODELS_PLATFORM_DEVICES_H

@@ -460,27 +460,31 @@ static void finish_request(struct vdev *v, uint32_t slot, int status, sim_time_t
                 v->complete(v->complete_ctx, v, &io, status, end);
 }
 
+/* The handler runs now: its requests complete at its end. Returns its duration. */
+static sim_time_t driver_handle_interrupt(struct vdev *v, sim_time_t now)
+{
+        sim_time_t cost = driver_isr(v);
+
+        v->driver_busy_until = max_time(v->driver_busy_until, now + cost);
+        for (uint32_t i = 0; i < v->isr_done_count; i++)
+                finish_request(v, v->isr_done[i], v->isr_status[i], now + cost);
+        return cost;
+}
+
 static void driver_step(struct sim *sim, void *arg)
 {
         struct vdev *v = arg;
         sim_time_t now = sim_now(sim);
-        bool isr = v->isr_pending;
-        sim_time_t cost;
 
         v->driver_scheduled = false;
         if (v->driver_broken != 0)
                 return;
-        if (isr) {
-                cost = driver_isr(v);
-        } else if (can_submit(v)) {
-                cost = driver_submit_one(v);
-        } else {
+        if (v->isr_pending)
+                (void)driver_handle_interrupt(v, now);
+        else if (can_submit(v))
+                v->driver_busy_until = now + driver_submit_one(v);
+        else
                 return;
-        }
-        v->driver_busy_until = now + cost;
-        if (isr)
-                for (uint32_t i = 0; i < v->isr_done_count; i++)
-                        finish_request(v, v->isr_done[i], v->isr_status[i], now + cost);
         driver_schedule(v);
 }
 
@@ -488,6 +492,17 @@ void vdev_deliver_interrupt(struct vdev *v)
 {
         v->isr_pending = true;
         driver_schedule(v);
+}
+
+sim_time_t vdev_run_interrupt(struct vdev *v)
+{
+        sim_time_t cost;
+
+        if (v->driver_broken != 0)
+                return 0;
+        cost = driver_handle_interrupt(v, sim_now(v->sim));
+        driver_schedule(v);
+        return cost;
 }
 
 /* ---- backend context ---------------------------------------------------------------------- */
@@ -606,10 +621,9 @@ static uint32_t slot_of(const struct vdev *v, const struct vdev_inflight *in)
 }
 
 /* Pop one buffer and start it; or re-enable notifications when the ring is empty. */
-static sim_time_t backend_pop(struct vdev *v)
+static sim_time_t backend_pop(struct vdev *v, sim_time_t now)
 {
         const struct vdev_config *c = v->config;
-        sim_time_t now = sim_now(v->sim);
         struct vq_chain chain;
         struct vq_elem elems[VDEV_MAX_ELEMS];
         struct vdev_inflight *in;
@@ -662,10 +676,9 @@ static void default_deliver_interrupt(struct sim *sim, void *arg)
 }
 
 /* Respond to one finished request, push it, decide the interrupt. */
-static sim_time_t backend_complete_one(struct vdev *v)
+static sim_time_t backend_complete_one(struct vdev *v, sim_time_t now)
 {
         const struct vdev_config *c = v->config;
-        sim_time_t now = sim_now(v->sim);
         uint16_t id = v->done_fifo[v->done_head];
         struct vdev_inflight *in = &v->inflight[id];
         sim_time_t cost;
@@ -697,25 +710,49 @@ static sim_time_t backend_complete_one(struct vdev *v)
         return cost;
 }
 
-static void backend_step(struct sim *sim, void *arg)
+/* One backend step starting at `now` (not before the kernel's time); returns its duration. */
+static sim_time_t backend_step_at(struct vdev *v, sim_time_t now)
 {
-        struct vdev *v = arg;
         sim_time_t cost;
 
-        v->backend_scheduled = false;
-        if (v->backend_broken != 0 || v->backend_state != VDEV_BACKEND_RUNNING)
-                return;
         if (v->backend_fresh) {
                 /* Woken: no kicks while working (EVENT_IDX: avail_event stays behind). */
                 v->backend_fresh = false;
                 (void)vq_dev_disable_notify(&v->dev);
         }
-        v->backend_busy_until = sim_now(sim); /* a polling miss sets its next look */
-        cost = v->done_count > 0 ? backend_complete_one(v) : backend_pop(v);
-        v->backend_busy_until = max_time(v->backend_busy_until, sim_now(sim) + cost);
+        v->backend_busy_until = now; /* a polling miss sets its next look */
+        cost = v->done_count > 0 ? backend_complete_one(v, now) : backend_pop(v, now);
+        v->backend_busy_until = max_time(v->backend_busy_until, now + cost);
         if (v->transport.backend_step != NULL)
-                v->transport.backend_step(v->transport.ctx, v, sim_now(sim), cost);
+                v->transport.backend_step(v->transport.ctx, v, now, cost);
+        return cost;
+}
+
+static void backend_step(struct sim *sim, void *arg)
+{
+        struct vdev *v = arg;
+
+        v->backend_scheduled = false;
+        if (v->backend_broken != 0 || v->backend_state != VDEV_BACKEND_RUNNING)
+                return;
+        (void)backend_step_at(v, sim_now(sim));
         backend_schedule(v);
+}
+
+sim_time_t vdev_backend_run_inline(struct vdev *v)
+{
+        sim_time_t now = sim_now(v->sim);
+        sim_time_t at = max_time(now, v->backend_busy_until);
+
+        if (v->backend_state == VDEV_BACKEND_RUNNING || v->backend_broken != 0 ||
+            v->config->backend_poll_ps > 0)
+                return 0;
+        v->backend_state = VDEV_BACKEND_RUNNING;
+        v->backend_fresh = true;
+        metric_add(v->m.backend_wakeups, 1);
+        while (v->backend_state == VDEV_BACKEND_RUNNING && v->backend_broken == 0)
+                at += backend_step_at(v, at);
+        return at - now;
 }
 
 /* ---- queries ------------------------------------------------------------------------------ */

@@ -248,7 +248,22 @@ int vdev_submit(struct vdev *v, const struct vdev_io *io);
 /* Transport entry points (see the header comment). */
 void vdev_deliver_notify(struct vdev *v);
 void vdev_deliver_interrupt(struct vdev *v);
+/* The guest handler runs now, on the CPU that called (an ISR that executes it): its library
+ * calls run at once, even while a submit step is still in progress on the vdev's timeline (a
+ * step's calls ran at its start), its requests complete at its end, and it returns its
+ * duration (ring cost plus driver_complete_ps per request) for the caller to occupy that CPU. */
+sim_time_t vdev_run_interrupt(struct vdev *v);
 void vdev_backend_run(struct vdev *v);
+/*
+ * The backend runs now on the caller's CPU (an ISR of a service VM or an AMP OS that executes
+ * it), its steps back to back until it sleeps, and the total is returned for the caller to
+ * occupy that CPU: each step's timestamps and hooks are at its own start, but its library calls
+ * all run at the call (so the driver cannot publish between two of these steps; a request it
+ * publishes meanwhile is seen at the next wake-up, as the re-enabled notifications ask). Starts
+ * no earlier than the end of the backend's previous step. Returns 0 and does nothing when the
+ * backend is already running on its own timeline (vdev_backend_run, a polling backend) or broken.
+ */
+sim_time_t vdev_backend_run_inline(struct vdev *v);
 
 /* Device models: the service of `in` finished now / finishes at `when` (>= now). */
 void vdev_service_done(struct vdev *v, struct vdev_inflight *in);

@@ -35,7 +35,12 @@ struct guest_os_isr {
 };
 
 /* Where an ISR is on a CPU. */
-enum guest_os_isr_stage { GUEST_OS_ISR_NONE, GUEST_OS_ISR_ENTRY, GUEST_OS_ISR_BODY };
+enum guest_os_isr_stage {
+        GUEST_OS_ISR_NONE,
+        GUEST_OS_ISR_ENTRY,
+        GUEST_OS_ISR_EXTRA, /* the work a hook added (guest_os_isr_extend), plain */
+        GUEST_OS_ISR_BODY
+};
 
 /* The latency metric of interrupt `irq` on one CPU. */
 struct guest_os_irq_latency {
@@ -114,6 +119,7 @@ struct guest_os {
         sim_time_t epoch_ps;            /* the tasks' time 0 (guest_os_start_at) */
         bool started;                   /* guest_os_start(_at) ran: interrupts are taken */
         struct trace_sink *trace;       /* NULL: no tracing */
+        sim_time_t *isr_extra_ps;       /* while an ISR hook runs: its ISR's added work */
         size_t isr_count;
         struct guest_os_isr *isrs;
         int error;
@@ -443,17 +449,13 @@ static void guest_os_isr_body_done(void *arg)
                 guest_os_request_decision(cpu);
 }
 
-/* The first instruction of the ISR: the latency ends here; the body follows. */
-static void guest_os_isr_entry_done(void *arg)
+/* The ISR's configured body: its plain cycles, or its memory profile as one segment. */
+static void guest_os_isr_body_start(struct guest_os_cpu *cpu)
 {
-        struct guest_os_cpu *cpu = arg;
         struct guest_os_isr *isr = cpu->isr;
         int err;
 
-        guest_os_record_latency(cpu, sim_now(cpu->os->sim) - cpu->isr_edge_ps);
         cpu->isr_stage = GUEST_OS_ISR_BODY;
-        if (isr->hook != NULL)
-                isr->hook(isr->hook_arg, cpu->isr_irq, cpu->isr_edge_ps);
         if (isr->profiled && cpu->segments.ops != NULL) {
                 mem_exec_segment_init(&isr->segment, &isr->profile, &isr->gen,
                                       isr->config->instructions);
@@ -463,6 +465,36 @@ static void guest_os_isr_entry_done(void *arg)
                 err = cpu->exec.ops->start(cpu->exec.resource, isr->body_ps, guest_os_isr_body_done,
                                            cpu);
         }
+        if (err != 0)
+                guest_os_fail(cpu->os, err);
+}
+
+static void guest_os_isr_extra_done(void *arg)
+{
+        guest_os_isr_body_start(arg);
+}
+
+/* The first instruction of the ISR: the latency ends here; the work its hook added (if any),
+ * then the body follow. */
+static void guest_os_isr_entry_done(void *arg)
+{
+        struct guest_os_cpu *cpu = arg;
+        struct guest_os_isr *isr = cpu->isr;
+        sim_time_t extra_ps = 0;
+        int err;
+
+        guest_os_record_latency(cpu, sim_now(cpu->os->sim) - cpu->isr_edge_ps);
+        if (isr->hook != NULL) {
+                cpu->os->isr_extra_ps = &extra_ps;
+                isr->hook(isr->hook_arg, cpu->isr_irq, cpu->isr_edge_ps);
+                cpu->os->isr_extra_ps = NULL;
+        }
+        if (extra_ps == 0) {
+                guest_os_isr_body_start(cpu);
+                return;
+        }
+        cpu->isr_stage = GUEST_OS_ISR_EXTRA;
+        err = cpu->exec.ops->start(cpu->exec.resource, extra_ps, guest_os_isr_extra_done, cpu);
         if (err != 0)
                 guest_os_fail(cpu->os, err);
 }
@@ -523,6 +555,14 @@ int guest_os_add_completion_hook(struct guest_os *os, const char *task_name,
                 return -ENOMEM;
         hooks[task->hook_count++] = (struct guest_os_completion_hook){ .fn = hook, .arg = arg };
         task->hooks = hooks;
+        return 0;
+}
+
+int guest_os_isr_extend(struct guest_os *os, sim_time_t extra_ps)
+{
+        if (os->isr_extra_ps == NULL)
+                return -EINVAL;
+        *os->isr_extra_ps = guest_os_add_saturating(*os->isr_extra_ps, extra_ps);
         return 0;
 }
 

@@ -211,6 +211,14 @@ int guest_os_set_interrupts(struct guest_os *os, const struct irq_cpu_port *port
 typedef void (*guest_os_isr_hook_fn)(void *arg, uint32_t irq, sim_time_t edge_ps);
 int guest_os_set_isr_hook(struct guest_os *os, uint32_t irq, guest_os_isr_hook_fn hook, void *arg);
 /*
+ * Called from an ISR hook only: the ISR that runs the hook lasts `extra_ps` longer (calls add
+ * up). The added time is plain work executed right after the hook, before the ISR's configured
+ * body, with interrupts masked and not preemptible by tasks like the body (a device model's
+ * handler work measured at run time: the used-ring processing). The trace's ISR slice and the
+ * core's busy time include it. 0, or -EINVAL outside an ISR hook.
+ */
+int guest_os_isr_extend(struct guest_os *os, sim_time_t extra_ps);
+/*
  * A model's hook on the completions of task `task_name`'s jobs: hook(arg, task_index, now)
  * runs at each completion, after any task activation (see above). It must not call back into
  * the OS and should defer work that touches the executing resource to an event of its own.

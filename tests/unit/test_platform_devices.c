@@ -18,6 +18,10 @@
  *   backend pop    361 + 100 = 461 ns; the device then takes 4 us + 512 B / 512 MB/s = 5000 ns
  *   backend completion (response, push, interrupt decision, after the backend slept) 1084 ns
  *   driver handler 273 + 200 = 473 ns
+ * The handler runs inside the guest's ISR, which lasts 473 ns longer than its configured cycles;
+ * a backend in a service VM or an AMP OS runs inside that OS's ISRs, which last its steps longer
+ * (a pop with its empty look, 461 + 132; a completion with its, 1084 + 32). The latencies do not
+ * change (the ISRs start when they did); tasks released meanwhile wait longer (asserted below).
  */
 #include <check.h>
 #include <errno.h>
@@ -26,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "models/os/guest_os.h"
 #include "models/platform.h"
 #include "sim/metrics.h"
 #include "sim/scenario.h"
@@ -192,7 +197,9 @@ START_TEST(test_idle_hypervisor_backend)
             "  \"vms\": [ { \"name\": \"guest\", \"vcpus\": [ { \"core\": \"cpu0\" } ],\n"
             "    \"os\": { \"scheduler\": \"fixed_priority\", \"exception_entry_cycles\": 60 },\n"
             "    \"tasks\": [ { \"name\": \"t\", \"period_ms\": 10, \"priority\": 1,\n"
-            "                 \"execution_cycles\": 1000 } ],\n"
+            "                 \"execution_cycles\": 1000 },\n"
+            "               { \"name\": \"late\", \"period_ms\": 10, \"offset_us\": 110,\n"
+            "                 \"priority\": 2, \"execution_cycles\": 1000 } ],\n"
             "    \"isrs\": [ { \"name\": \"virtblk\", \"irq\": 40, \"cycles\": 500 } ] } ],\n"
             "  \"devices\": [ { \"name\": \"disk\", " DEVICE_COMMON ",\n"
             "    \"driver\": { \"vm\": \"guest\", \"vcpu\": 0, \"submit_ns\": 300,\n"
@@ -208,6 +215,19 @@ START_TEST(test_idle_hypervisor_backend)
          * traps and 1200 of the interrupt path = 4045 ns */
         ck_assert_uint_eq(metric(&run, "hv/vm/guest/vcpu/0", "traps")->counter, 3);
         ck_assert_uint_eq(metric(&run, "hv/core/cpu0", "hypervisor_time")->counter, 4045 * NS);
+        /* only an ISR hook may lengthen an ISR */
+        ck_assert_int_eq(guest_os_isr_extend(platform_guest_os(run.platform, 0), NS), -EINVAL);
+        /* the handler's 473 ns lengthen the ISR: it runs from 109 931 ns to 109 931 + 473 + 500
+         * = 110 904 ns, so task "late" (released at 110 us, 1000 ns, no context-switch cost)
+         * waits for it: response 110 904 + 1000 - 110 000 = 1904 ns (1431 if the handler did not
+         * take the vCPU) */
+        ck_assert_uint_eq(metric(&run, "vm/guest/task/late", "response_time")->histogram.max,
+                          1904 * NS);
+        /* the backend's steps: pop 461, empty look 132, completion 1084, empty look 32 (see the
+         * service VM test) = 1709 ns, 1709 ns / 1 ms of the run */
+        ck_assert_uint_eq(metric(&run, "dev/disk", "backend_busy_time")->counter, 1709 * NS);
+        ck_assert_double_eq_tol(metric(&run, "dev/disk", "backend_utilisation")->gauge, 1709e-6,
+                                1e-9);
         run_free(&run);
 }
 END_TEST
@@ -259,7 +279,11 @@ START_TEST(test_idle_service_vm_backend)
             "   { \"name\": \"svc\", \"vcpus\": [ { \"core\": \"cpu1\" } ],\n"
             "    \"os\": { \"scheduler\": \"fixed_priority\", \"exception_entry_cycles\": 60 },\n"
             "    \"tasks\": [ { \"name\": \"t\", \"period_ms\": 10, \"priority\": 1,\n"
-            "                 \"execution_cycles\": 1000 } ],\n"
+            "                 \"execution_cycles\": 1000 },\n"
+            "               { \"name\": \"s\", \"period_ms\": 10, \"offset_us\": 104,\n"
+            "                 \"priority\": 2, \"execution_cycles\": 1000 },\n"
+            "               { \"name\": \"w\", \"period_ms\": 10, \"offset_us\": 111,\n"
+            "                 \"priority\": 3, \"execution_cycles\": 1000 } ],\n"
             "    \"isrs\": [ { \"name\": \"doorbell\", \"irq\": 1, \"cycles\": 300 },\n"
             "              { \"name\": \"flash\", \"irq\": 41, \"cycles\": 300 } ] } ],\n"
             "  \"devices\": [ { \"name\": \"disk\", " DEVICE_COMMON ",\n"
@@ -273,6 +297,17 @@ START_TEST(test_idle_service_vm_backend)
         /* the guest's vCPU trapped twice (the notify, the SGI), the service VM's never */
         ck_assert_uint_eq(metric(&run, "hv/vm/guest/vcpu/0", "traps")->counter, 2);
         ck_assert_uint_eq(metric(&run, "hv/vm/svc/vcpu/0", "traps")->counter, 0);
+        /* the backend's steps lengthen the service VM's ISRs; tasks released meanwhile wait:
+         * doorbell ISR from 103 886 ns: pop 461 + empty look 132 + body 300, to 104 779 ns;
+         * "s" (104 us, 1000 ns): 104 779 + 1000 - 104 000 = 1779 ns (1186 without the steps);
+         * wake ISR from 110 607 ns: completion 1084 + empty look 32 (avail idx hit 4,
+         * avail_event store on U1, still the backend's M line, hit 4, full barrier 20, avail
+         * idx hit 4) + body 300, to 112 023 ns; "w" (111 us): 112 023 + 1000 - 111 000 =
+         * 2023 ns (1000 without) */
+        ck_assert_uint_eq(metric(&run, "vm/svc/task/s", "response_time")->histogram.max, 1779 * NS);
+        ck_assert_uint_eq(metric(&run, "vm/svc/task/w", "response_time")->histogram.max, 2023 * NS);
+        ck_assert_uint_eq(metric(&run, "dev/disk", "backend_busy_time")->counter,
+                          (461 + 132 + 1084 + 32) * NS);
         run_free(&run);
 }
 END_TEST
@@ -307,12 +342,21 @@ START_TEST(test_idle_shared_memory_backend)
             "    { \"name\": \"app\", \"cores\": [\"cpu0\"], \"scheduler\": \"fixed_priority\",\n"
             "      \"exception_entry_cycles\": 60,\n"
             "      \"tasks\": [ { \"name\": \"t\", \"core\": \"cpu0\", \"period_ms\": 10,\n"
-            "                   \"priority\": 1, \"execution_cycles\": 1000 } ],\n"
+            "                   \"priority\": 1, \"execution_cycles\": 1000 },\n"
+            "                 { \"name\": \"late\", \"core\": \"cpu0\", \"period_ms\": 10,\n"
+            "                   \"offset_us\": 108, \"priority\": 2,\n"
+            "                   \"execution_cycles\": 1000 } ],\n"
             "      \"isrs\": [ { \"name\": \"virtblk\", \"irq\": 40, \"cycles\": 500 } ] },\n"
             "    { \"name\": \"io\", \"cores\": [\"cpu1\"], \"scheduler\": \"fixed_priority\",\n"
             "      \"exception_entry_cycles\": 50,\n"
             "      \"tasks\": [ { \"name\": \"t\", \"core\": \"cpu1\", \"period_ms\": 10,\n"
-            "                   \"priority\": 1, \"execution_cycles\": 1000 } ],\n"
+            "                   \"priority\": 1, \"execution_cycles\": 1000 },\n"
+            "                 { \"name\": \"s\", \"core\": \"cpu1\", \"period_ms\": 10,\n"
+            "                   \"offset_us\": 101, \"priority\": 2,\n"
+            "                   \"execution_cycles\": 1000 },\n"
+            "                 { \"name\": \"w\", \"core\": \"cpu1\", \"period_ms\": 10,\n"
+            "                   \"offset_us\": 107, \"priority\": 3,\n"
+            "                   \"execution_cycles\": 1000 } ],\n"
             "      \"isrs\": [ { \"name\": \"doorbell\", \"irq\": 1, \"cycles\": 300 },\n"
             "                { \"name\": \"flash\", \"irq\": 41, \"cycles\": 300 } ] } ],\n"
             "  \"devices\": [ { \"name\": \"disk\", " DEVICE_COMMON ",\n"
@@ -323,6 +367,15 @@ START_TEST(test_idle_shared_memory_backend)
             "                 \"mmio_write_ns\": 100, \"request_ns\": 100 } } ] }\n");
         assert_phases(&run, "dev/disk", 8104, phases, sizeof phases / sizeof phases[0]);
         ck_assert_uint_eq(metric(&run, "irq/io/disk_wake", "latency")->histogram.max, 50 * NS);
+        /* the ISRs last their device work longer, and tasks released meanwhile wait for it:
+         * io's doorbell ISR from 100 976 ns: pop 461 + empty look 132 + body 300 = 101 869 ns,
+         * "s" (101 us, 1000 ns) responds in 1869 ns; its wake ISR from 106 487 ns: completion
+         * 1084 + empty look 32 + body 300 = 107 903 ns, "w" (107 us) 1903 ns; app's ISR from
+         * 107 631 ns: handler 473 + body 500 = 108 604 ns, "late" (108 us) 1604 ns */
+        ck_assert_uint_eq(metric(&run, "os/io/task/s", "response_time")->histogram.max, 1869 * NS);
+        ck_assert_uint_eq(metric(&run, "os/io/task/w", "response_time")->histogram.max, 1903 * NS);
+        ck_assert_uint_eq(metric(&run, "os/app/task/late", "response_time")->histogram.max,
+                          1604 * NS);
         run_free(&run);
 }
 END_TEST
@@ -399,6 +452,65 @@ START_TEST(test_can_example)
         ck_assert_uint_le(metric(&run, "dev/rtos_can", "latency")->histogram.max, SIM_PS_PER_MS);
         ck_assert_uint_gt(metric(&run, "dev/linux_can", "completed")->counter, 0);
         run_free(&run);
+}
+END_TEST
+
+#define POLLING_SCENARIO(core)                                                                     \
+        "{ \"name\": \"idle-poll\", \"platform\": \"one-ghz.json\",\n"                             \
+        "  \"run\": { \"duration_ms\": 1 },\n"                                                     \
+        "  \"hypervisor\": { \"policy\": \"static\", \"world_switch_cycles\": 0,\n"                \
+        "    \"trap_entry_cycles\": 150, \"trap_exit_cycles\": 150,\n"                             \
+        "    \"irq_entry_cycles\": 100, \"irq_handling_cycles\": 800,\n"                           \
+        "    \"irq_injection_cycles\": 200, \"irq_exit_cycles\": 100 },\n"                         \
+        "  \"vms\": [ { \"name\": \"guest\", \"vcpus\": [ { \"core\": \"cpu0\" } ],\n"             \
+        "    \"os\": { \"scheduler\": \"fixed_priority\", \"exception_entry_cycles\": 60 },\n"     \
+        "    \"tasks\": [ { \"name\": \"t\", \"period_ms\": 10, \"priority\": 1,\n"                \
+        "                 \"execution_cycles\": 1000 } ],\n"                                       \
+        "    \"isrs\": [ { \"name\": \"virtblk\", \"irq\": 40, \"cycles\": 500 } ] } ],\n"         \
+        "  \"devices\": [ { \"name\": \"disk\", " DEVICE_COMMON ",\n"                              \
+        "    \"driver\": { \"vm\": \"guest\", \"vcpu\": 0, \"submit_ns\": 300,\n"                  \
+        "                \"complete_ns\": 200 },\n"                                                \
+        "    \"backend\": { \"placement\": \"polling_core\", \"core\": \"" core "\",\n"            \
+        "                 \"poll_interval_ns\": 1000, \"request_ns\": 100 } } ] }\n"
+
+/*
+ * Backend on a polling core (cpu1, a look every 1000 ns when the ring is empty). The poller
+ * never sleeps: it holds cpu1 from its first look at 0 to the end, poll_core_utilisation
+ * (1 ms - 0) / 1 ms = 1. Its own work: E empty looks, each one avail-idx load followed by a
+ * 1000 ns wait: an L1 hit (4 ns) except the first (cold, DRAM: 114) and the first after the
+ * driver's handler stored used_event on that line (from the driver's M copy: 104); and the
+ * request's two steps, taken at look times with no wait after them: the pop 461 and the
+ * completion 1084 (as in the other tests). Work = 4 (E - 2) + 114 + 104 + 461 + 1084 =
+ * 4 E + 1755 ns. The last look starts before 1 ms: 1000 (E - 1) waits plus the work before it,
+ * 4 (E - 2) + 1763, is below 10^6, so 1004 (E - 1) < 998 241, E - 1 = 994, E = 995:
+ * backend_busy_time = 3980 + 1755 = 5735 ns, 0.57 % of the core the poller takes whole. The
+ * same scenario with the poller on cpu0, the guest's vCPU, is refused by the platform: no other
+ * work may run on a polling core.
+ */
+START_TEST(test_polling_core)
+{
+        struct run run;
+        struct scenario_diag d;
+        struct platform *platform = NULL;
+        struct sim *sim;
+        struct metrics *metrics;
+        char path[128];
+
+        run_text(&run, POLLING_SCENARIO("cpu1"));
+        ck_assert_uint_eq(metric(&run, "dev/disk", "completed")->counter, 1);
+        ck_assert_double_eq(metric(&run, "dev/disk", "poll_core_utilisation")->gauge, 1.0);
+        ck_assert_uint_eq(metric(&run, "dev/disk", "backend_busy_time")->counter, 5735 * NS);
+        run_free(&run);
+
+        write_file("s.json", POLLING_SCENARIO("cpu0"));
+        snprintf(path, sizeof path, "%s/s.json", dir);
+        ck_assert_int_eq(scenario_load(path, &run.scenario, &d), 0);
+        metrics = metrics_create();
+        sim = sim_create(NULL);
+        ck_assert_int_eq(platform_build(&run.scenario, sim, metrics, &platform), -EINVAL);
+        sim_destroy(sim);
+        metrics_destroy(metrics);
+        scenario_free(&run.scenario);
 }
 END_TEST
 
@@ -488,6 +600,7 @@ static Suite *suite(void)
         tcase_add_test(tc, test_idle_service_vm_backend);
         tcase_add_test(tc, test_idle_shared_memory_backend);
         tcase_add_test(tc, test_idle_passthrough);
+        tcase_add_test(tc, test_polling_core);
         tcase_add_test(tc, test_can_example);
         tcase_add_test(tc, test_loader_diagnostics);
         suite_add_tcase(s, tc);
