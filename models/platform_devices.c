@@ -581,7 +581,8 @@ static int pd_can_senders(struct platform_devices *all, unsigned node)
 }
 
 /* A polling backend spins on its core for the whole run, so nothing else may execute there: no
- * OS's core or VM's vCPU, no other poller (the loader checks only that the core exists). */
+ * OS's core or VM's vCPU, no other poller (the loader refuses such a scenario with the path
+ * of the backend's "core"; this guards scenarios built in C). */
 static bool pd_poll_core_shared(const struct scenario *s, size_t index)
 {
         size_t core = s->devices[index].poll_core;

@@ -607,6 +607,31 @@ static int dreject(struct dev_reader *r, json_t *obj, const char *const *keys, c
         return 0;
 }
 
+/* A polling backend spins on its core for the whole run: no OS's core or VM's vCPU may be
+ * there, nor an earlier device's poller (devices before `d` in the array). */
+static int dcheck_poll_core(struct dev_reader *r, const struct scenario *s,
+                            const struct device_config *d, const char *core)
+{
+        for (size_t i = 0; i < s->os_count; i++) {
+                for (size_t j = 0; j < s->oses[i].core_count; j++) {
+                        if (s->oses[i].cores[j] != d->poll_core)
+                                continue;
+                        dpush_key(r, "core");
+                        return dfail(r,
+                                     "%s '%s' runs on core '%s'; a polling backend needs a core "
+                                     "of its own",
+                                     s->oses[i].vm != NULL ? "VM" : "OS", s->oses[i].name, core);
+                }
+        }
+        for (const struct device_config *e = s->devices; e < d; e++) {
+                if (e->placement == DEVICE_BACKEND_POLLING_CORE && e->poll_core == d->poll_core) {
+                        dpush_key(r, "core");
+                        return dfail(r, "device '%s' already polls on core '%s'", e->name, core);
+                }
+        }
+        return 0;
+}
+
 static int dparse_backend(struct dev_reader *r, json_t *dev, struct scenario *s,
                           struct device_config *d)
 {
@@ -681,6 +706,7 @@ static int dparse_backend(struct dev_reader *r, json_t *dev, struct scenario *s,
                                              core);
                         }
                         d->poll_core = (size_t)c;
+                        rc = dcheck_poll_core(r, s, d, core);
                 }
         }
         if (rc == 0)

@@ -502,9 +502,20 @@ START_TEST(test_polling_core)
         ck_assert_uint_eq(metric(&run, "dev/disk", "backend_busy_time")->counter, 5735 * NS);
         run_free(&run);
 
+        /* the loader refuses the poller on cpu0, the guest's vCPU, at the backend's "core"
+         * (line 20 of the text: 15 lines of POLLING_SCENARIO plus the 5 newlines of
+         * DEVICE_COMMON); the platform refuses it too if handed such a scenario */
         write_file("s.json", POLLING_SCENARIO("cpu0"));
         snprintf(path, sizeof path, "%s/s.json", dir);
+        ck_assert_int_eq(scenario_load(path, &run.scenario, &d), -EINVAL);
+        ck_assert_str_eq(d.path, "$.devices[0].backend.core");
+        ck_assert_int_eq(d.line, 20);
+        ck_assert_msg(strstr(d.message, "VM 'guest' runs on core 'cpu0'; a polling backend needs "
+                                        "a core of its own") != NULL,
+                      "message: %s", d.message);
+        write_file("s.json", POLLING_SCENARIO("cpu1"));
         ck_assert_int_eq(scenario_load(path, &run.scenario, &d), 0);
+        run.scenario.devices[0].poll_core = 0;
         metrics = metrics_create();
         sim = sim_create(NULL);
         ck_assert_int_eq(platform_build(&run.scenario, sim, metrics, &platform), -EINVAL);
