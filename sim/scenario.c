@@ -1984,6 +1984,7 @@ static bool os_has_task(const struct os_config *os, const char *name)
 /* ---- hypervisor and VMs ---- */
 
 static const char *const hv_keys[] = { "policy",
+                                       "profile",
                                        "world_switch_cycles",
                                        "trap_entry_cycles",
                                        "trap_exit_cycles",
@@ -2602,6 +2603,116 @@ static int parse_hv_irq(struct reader *r, json_t *obj, const struct scenario *s)
         return 0;
 }
 
+/* The cost keys a hypervisor profile may give (a subset of hv_keys). */
+static const char *const hv_profile_cost_keys[] = {
+        "world_switch_cycles", "trap_entry_cycles",   "trap_exit_cycles",
+        "irq_entry_cycles",    "irq_handling_cycles", "irq_injection_cycles",
+        "irq_exit_cycles",     "direct_injection",    NULL
+};
+static const char *const hv_profile_keys[] = { "name",
+                                               "description",
+                                               "sources",
+                                               "world_switch_cycles",
+                                               "trap_entry_cycles",
+                                               "trap_exit_cycles",
+                                               "irq_entry_cycles",
+                                               "irq_handling_cycles",
+                                               "irq_injection_cycles",
+                                               "irq_exit_cycles",
+                                               "direct_injection",
+                                               NULL };
+
+/* A profile file's root: its cost keys into *hv, each with a string in "sources". */
+static int parse_hv_profile(struct reader *r, struct hv_config *hv)
+{
+        const struct key_set keys = { hv_profile_keys, NULL };
+        const struct key_set source_keys = { hv_profile_cost_keys, NULL };
+        uint64_t *costs[] = { &hv->world_switch_cycles, &hv->trap_entry_cycles,
+                              &hv->trap_exit_cycles,    &hv->irq_entry_cycles,
+                              &hv->irq_handling_cycles, &hv->irq_injection_cycles,
+                              &hv->irq_exit_cycles };
+        const char *name;
+        json_t *sources;
+        int rc = expect_object(r, r->root);
+        if (rc == 0)
+                rc = check_keys(r, r->root, &keys);
+        if (rc == 0)
+                rc = get_string(r, r->root, "name", true, &name);
+        if (rc == 0)
+                rc = get_required(r, r->root, "sources", &sources);
+        if (rc < 0)
+                return rc;
+        size_t mark = push_key(r, "name");
+        rc = check_name(r, name);
+        if (rc < 0)
+                return rc;
+        pop(r, mark);
+        if (json_object_get(r->root, "description") &&
+            !json_is_string(json_object_get(r->root, "description")))
+                return fail_key(r, "description", "expected a string");
+        mark = push_key(r, "sources");
+        rc = expect_object(r, sources);
+        if (rc == 0)
+                rc = check_keys(r, sources, &source_keys);
+        if (rc < 0)
+                return rc;
+        const char *key;
+        json_t *value;
+        json_object_foreach(sources, key, value)
+        {
+                if (!json_object_get(r->root, key))
+                        return fail_key(r, key,
+                                        "a source for '%s', which this profile does not give", key);
+                if (!json_is_string(value) || json_string_length(value) == 0)
+                        return fail_key(r, key, "expected a non-empty string");
+        }
+        pop(r, mark);
+        bool present;
+        for (size_t i = 0; hv_profile_cost_keys[i]; i++) {
+                const char *cost = hv_profile_cost_keys[i];
+                if (!json_object_get(r->root, cost))
+                        continue;
+                if (!json_object_get(sources, cost))
+                        return fail_key(r, cost,
+                                        "'%s' has no entry in 'sources' (cite a source or write "
+                                        "\"estimate: <reason>\")",
+                                        cost);
+                if (strcmp(cost, "direct_injection") == 0)
+                        rc = get_bool(r, r->root, cost, &hv->direct_injection);
+                else
+                        rc = get_uint(r, r->root, cost, 0, INT64_MAX, costs[i], &present);
+                if (rc < 0)
+                        return rc;
+        }
+        return 0;
+}
+
+/* The profile named by the hypervisor's "profile"; errors inside it are reported against it. */
+static int load_hv_profile(struct reader *r, json_t *obj, struct hv_config *hv)
+{
+        const char *ref;
+        int rc = get_string(r, obj, "profile", false, &ref);
+        if (rc < 0 || !ref)
+                return rc;
+        char *file = resolve_relative(r->file, ref);
+        if (!file)
+                return fail_nomem(r);
+        struct reader pr = { .file = file, .diag = r->diag };
+        rc = reader_open(&pr);
+        if (rc == -ENOENT) {
+                /* point at the reference, which is what the user has to fix */
+                size_t mark = push_key(r, "profile");
+                fail(r, "cannot read hypervisor profile file '%s': %s", file,
+                     strerror(pr.read_error));
+                pop(r, mark);
+        }
+        if (rc == 0)
+                rc = parse_hv_profile(&pr, hv);
+        reader_close(&pr);
+        free(file);
+        return rc;
+}
+
 /* The "hypervisor" object up to its schedule (which needs the VMs). */
 static int parse_hypervisor(struct reader *r, json_t *obj, struct scenario *s)
 {
@@ -2618,6 +2729,9 @@ static int parse_hypervisor(struct reader *r, json_t *obj, struct scenario *s)
         if (rc == 0)
                 rc = get_choice(r, obj, "policy", true, policy_names, &policy);
         hv->policy = (enum hv_policy)policy;
+        /* the profile's keys first: the scenario's own keys below override them */
+        if (rc == 0)
+                rc = load_hv_profile(r, obj, hv);
         if (rc == 0)
                 rc = check_policy_section(r, obj, "credit", HV_POLICY_CREDIT, hv->policy);
         if (rc == 0)

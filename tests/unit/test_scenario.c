@@ -521,6 +521,78 @@ START_TEST(test_valid_interrupts)
 }
 END_TEST
 
+/* ---- hypervisor profiles ---- */
+
+START_TEST(test_hv_profile)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "hv_profile.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        /* hv_profile.json names only policy and profile: every cost is the profile's
+         * (hv_profile_data.json: 1111, 222, 333, 44, 555, 66, 77, direct injection on) */
+        const struct hv_config *hv = s.hypervisor;
+        ck_assert_int_eq(hv->policy, HV_POLICY_FIXED_PRIORITY);
+        ck_assert_uint_eq(hv->world_switch_cycles, 1111);
+        ck_assert_uint_eq(hv->trap_entry_cycles, 222);
+        ck_assert_uint_eq(hv->trap_exit_cycles, 333);
+        ck_assert_uint_eq(hv->irq_entry_cycles, 44);
+        ck_assert_uint_eq(hv->irq_handling_cycles, 555);
+        ck_assert_uint_eq(hv->irq_injection_cycles, 66);
+        ck_assert_uint_eq(hv->irq_exit_cycles, 77);
+        ck_assert(hv->direct_injection);
+        scenario_free(&s);
+}
+END_TEST
+
+START_TEST(test_hv_profile_override)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "hv_profile_override.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        /* the scenario writes irq_handling_cycles 999 and direct_injection false: those win over
+         * the profile's 555 and true; the rest stay the profile's */
+        const struct hv_config *hv = s.hypervisor;
+        ck_assert_uint_eq(hv->irq_handling_cycles, 999);
+        ck_assert(!hv->direct_injection);
+        ck_assert_uint_eq(hv->world_switch_cycles, 1111);
+        ck_assert_uint_eq(hv->trap_entry_cycles, 222);
+        ck_assert_uint_eq(hv->irq_exit_cycles, 77);
+        scenario_free(&s);
+}
+END_TEST
+
+START_TEST(test_shipped_hv_profiles)
+{
+        /* hv_profile_<x>.json name scenarios/hypervisors/<x>.json; the expected costs are the
+         * numbers written in those files (world switch, trap entry, irq handling, direct) */
+        static const struct {
+                const char *fixture;
+                uint64_t world_switch, trap_entry, irq_handling;
+                bool direct;
+        } cases[] = {
+                { "hv_profile_static.json", 1200, 150, 800, true },
+                { "hv_profile_xen.json", 2000, 200, 1500, false },
+                { "hv_profile_microkernel.json", 1500, 150, 3000, false },
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+                char path[256];
+                struct scenario s;
+                struct scenario_diag d;
+                snprintf(path, sizeof path, FIXTURES "%s", cases[i].fixture);
+                int rc = scenario_load(path, &s, &d);
+                ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path,
+                              d.message);
+                ck_assert_uint_eq(s.hypervisor->world_switch_cycles, cases[i].world_switch);
+                ck_assert_uint_eq(s.hypervisor->trap_entry_cycles, cases[i].trap_entry);
+                ck_assert_uint_eq(s.hypervisor->irq_handling_cycles, cases[i].irq_handling);
+                ck_assert(s.hypervisor->direct_injection == cases[i].direct);
+                scenario_free(&s);
+        }
+}
+END_TEST
+
 /* ---- malformed scenarios ---- */
 
 struct bad_case {
@@ -760,6 +832,18 @@ static const struct bad_case bad_cases[] = {
         /* rtos's boot without load_mib_per_s: reported at the boot object, line 10 column 15 */
         { "bad_boot_bandwidth.json", -EINVAL, NULL, "$.vms[0].boot", 10, 15,
           "an image needs 'load_mib_per_s'" },
+        /* hypervisor profiles: errors inside the profile are reported against the profile file.
+         * trap_entry_cycles (line 4) has no entry in "sources";
+         * `  "trap_entry_cycles": 222,` puts the value in column 2 + 19 + 2 + 1 = 24 */
+        { "bad_hv_profile_nosource.json", -EINVAL, FIXTURES "bad_hv_profile_nosource_data.json",
+          "$.trap_entry_cycles", 4, 24, "'trap_entry_cycles' has no entry in 'sources'" },
+        /* a misspelt key on line 4 of the profile */
+        { "bad_hv_profile_key.json", -EINVAL, FIXTURES "bad_hv_profile_key_data.json",
+          "$.irq_handling_cyles", 4, 0,
+          "unknown key 'irq_handling_cyles'; did you mean 'irq_handling_cycles'?" },
+        /* reported at the reference: `    "profile": "` puts the string in column 16, line 7 */
+        { "bad_hv_profile_missing.json", -ENOENT, NULL, "$.hypervisor.profile", 7, 16,
+          "cannot read hypervisor profile file '" FIXTURES "hv_profile_missing.json'" },
 };
 
 START_TEST(test_bad_scenario)
@@ -888,6 +972,9 @@ static Suite *scenario_suite(void)
         tcase_add_test(valid, test_valid_defaults);
         tcase_add_test(valid, test_base_fixture_is_valid);
         tcase_add_test(valid, test_valid_hv);
+        tcase_add_test(valid, test_hv_profile);
+        tcase_add_test(valid, test_hv_profile_override);
+        tcase_add_test(valid, test_shipped_hv_profiles);
         tcase_add_test(valid, test_amp_task_entity);
         tcase_add_test(valid, test_valid_arinc653);
         tcase_add_test(valid, test_valid_rtds_defaults);
