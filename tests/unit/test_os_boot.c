@@ -12,49 +12,11 @@
 #include "sim/metrics.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
+#include "tests/unit/test_run_harness.h"
 
 #define FIXTURES "tests/unit/scenarios/"
 #define NS       SIM_PS_PER_NS
 #define US       SIM_PS_PER_US
-
-struct run {
-        struct scenario scenario;
-        struct metrics *metrics;
-        struct sim *sim;
-        struct platform *platform;
-};
-
-static void run_fixture(struct run *run, const char *fixture)
-{
-        struct scenario_diag d;
-        int rc = scenario_load(fixture, &run->scenario, &d);
-
-        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
-        run->metrics = metrics_create();
-        run->sim = sim_create(NULL);
-        ck_assert_ptr_nonnull(run->metrics);
-        ck_assert_ptr_nonnull(run->sim);
-        ck_assert_int_eq(platform_build(&run->scenario, run->sim, run->metrics, &run->platform), 0);
-        ck_assert_int_eq(sim_run_until(run->sim, run->scenario.run.duration_ps), 0);
-        ck_assert_int_eq(platform_error(run->platform), 0);
-        platform_finish(run->platform, run->scenario.run.duration_ps);
-}
-
-static void run_free(struct run *run)
-{
-        platform_destroy(run->platform);
-        sim_destroy(run->sim);
-        metrics_destroy(run->metrics);
-        scenario_free(&run->scenario);
-}
-
-static const struct metric *metric(const struct run *run, const char *entity, const char *name)
-{
-        const struct metric *m = metrics_find(run->metrics, entity, name);
-
-        ck_assert_msg(m != NULL, "no metric %s %s", entity, name);
-        return m;
-}
 
 static void assert_responses(const struct run *run, const char *entity, uint64_t count,
                              sim_time_t min_ps, sim_time_t max_ps)

@@ -15,49 +15,11 @@
 #include "sim/metrics.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
+#include "tests/unit/test_run_harness.h"
 
 #define FIXTURES "tests/unit/scenarios/"
 #define US       SIM_PS_PER_US
 #define MS       SIM_PS_PER_MS
-
-struct run {
-        struct scenario scenario;
-        struct metrics *metrics;
-        struct sim *sim;
-        struct platform *platform;
-};
-
-/* Load, build and run to `until` (0: the scenario's duration), then close the books. */
-static void run_fixture(struct run *run, const char *fixture, sim_time_t until)
-{
-        struct scenario_diag d;
-        int rc = scenario_load(fixture, &run->scenario, &d);
-        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
-        run->metrics = metrics_create();
-        run->sim = sim_create(NULL);
-        ck_assert_ptr_nonnull(run->metrics);
-        ck_assert_ptr_nonnull(run->sim);
-        ck_assert_int_eq(platform_build(&run->scenario, run->sim, run->metrics, &run->platform), 0);
-        sim_time_t end = until ? until : run->scenario.run.duration_ps;
-        ck_assert_int_eq(sim_run_until(run->sim, end), 0);
-        ck_assert_int_eq(platform_error(run->platform), 0);
-        platform_finish(run->platform, end);
-}
-
-static void run_free(struct run *run)
-{
-        platform_destroy(run->platform);
-        sim_destroy(run->sim);
-        metrics_destroy(run->metrics);
-        scenario_free(&run->scenario);
-}
-
-static const struct metric *metric(const struct run *run, const char *entity, const char *name)
-{
-        const struct metric *m = metrics_find(run->metrics, entity, name);
-        ck_assert_msg(m != NULL, "no metric %s %s", entity, name);
-        return m;
-}
 
 /*
  * arinc_base.json: cpu0's major frame is 10 ms, a 3 ms window for vCPU 0 of VM rtos at its
@@ -71,7 +33,7 @@ static const struct metric *metric(const struct run *run, const char *entity, co
 START_TEST(test_arinc653_window_response)
 {
         struct run run;
-        run_fixture(&run, FIXTURES "arinc_base.json", 0);
+        run_fixture_until(&run, FIXTURES "arinc_base.json", 0);
         const struct metric *rt = metric(&run, "vm/rtos/task/control", "response_time");
         ck_assert_uint_eq(rt->histogram.count, 1);
         ck_assert_uint_eq(rt->histogram.min, 12 * MS + 1 * US);
@@ -104,7 +66,7 @@ END_TEST
 START_TEST(test_arinc653_finish_mid_window)
 {
         struct run run;
-        run_fixture(&run, FIXTURES "arinc_base.json", 2 * MS);
+        run_fixture_until(&run, FIXTURES "arinc_base.json", 2 * MS);
         ck_assert_uint_eq(metric(&run, "hv/vm/rtos/vcpu/0", "run_time")->counter, 2 * MS - 1 * US);
         ck_assert_uint_eq(metric(&run, "hv/core/cpu0", "hypervisor_time")->counter, 1 * US);
         ck_assert_double_eq(metric(&run, "core/cpu0", "utilisation")->gauge, 1.0);
@@ -122,7 +84,7 @@ END_TEST
 START_TEST(test_static_partition_response)
 {
         struct run run;
-        run_fixture(&run, FIXTURES "platform_static.json", 0);
+        run_fixture_until(&run, FIXTURES "platform_static.json", 0);
         const struct metric *rt = metric(&run, "vm/ctl/task/loop", "response_time");
         ck_assert_uint_eq(rt->histogram.count, 2);
         ck_assert_uint_eq(rt->histogram.max, 1 * MS + 1 * US);
