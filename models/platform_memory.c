@@ -29,7 +29,13 @@ struct platform_memory {
         struct dram dram;
         bool dram_up;
         struct regulator_config regulator_config;
-        uint64_t *budgets; /* per regulator domain: the cores', then 0 for external masters */
+        /* Regulator domains: one per core (its own budget, 0 when unregulated or in a shared
+         * domain), then one for external masters (unregulated), then the scenario's shared
+         * domains; domain_of maps the initiators (cores, then external masters) onto them,
+         * NULL (identity) when there is no shared domain. */
+        uint64_t *budgets;
+        uint16_t *domain_of;
+        size_t regulator_domains;
         struct regulator regulator;
         bool regulator_up;
         struct interconnect_target target;
@@ -53,8 +59,8 @@ struct platform_memory {
         struct metric *bus_utilisation, *bus_queue_delay;
         struct metric *dram_utilisation, *dram_requests, *dram_row_hits, *dram_row_conflicts;
         struct metric *llc_queue_delay, *dram_queue_delay;
-        struct metric **throttled_time;     /* per core, NULL when unregulated */
-        struct metric **throttled_requests; /* per core */
+        struct metric **throttled_time;     /* per regulator domain, NULL when unregulated */
+        struct metric **throttled_requests; /* per regulator domain */
 };
 
 static const enum cache_replacement replacements[] = {
@@ -114,6 +120,54 @@ static uint64_t budget_of(const struct scenario *s, size_t core)
         return s->regulation.present ? s->regulation.core_budget_bytes[core] : 0;
 }
 
+/* The fast model regulates each core on its own: a core in a shared domain gets an equal
+ * share of the domain's budget (the remainder bytes to its first cores, so that the shares add
+ * up to the budget). That is the shared domain's outcome when its cores demand alike and each
+ * can use its share; a core that leaves part of its share unused does not pass it to the
+ * others here, as it would under the shared count. */
+static uint64_t fast_budget_of(const struct scenario *s, size_t core)
+{
+        const struct regulation_config *g = &s->regulation;
+        size_t domain, cores = 0, before = 0;
+        uint64_t budget;
+
+        if (!g->present || g->core_domain[core] == SIZE_MAX)
+                return budget_of(s, core);
+        domain = g->core_domain[core];
+        for (size_t c = 0; c < s->platform.core_count; c++) {
+                cores += g->core_domain[c] == domain;
+                before += c < core && g->core_domain[c] == domain;
+        }
+        budget = g->domains[domain].budget_bytes;
+        return budget / cores + (before < budget % cores ? 1 : 0);
+}
+
+/* The regulator's domains and the initiator map (see struct platform_memory). */
+static int regulator_domains(struct platform_memory *m)
+{
+        const struct regulation_config *g = &m->scenario->regulation;
+        size_t external = m->cores;
+
+        m->budgets = calloc(m->regulator_domains, sizeof(*m->budgets));
+        if (m->budgets == NULL)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->cores; i++)
+                m->budgets[i] = g->core_budget_bytes[i];
+        for (size_t d = 0; d < g->domain_count; d++)
+                m->budgets[external + 1 + d] = g->domains[d].budget_bytes;
+        if (g->domain_count == 0)
+                return 0;
+        m->domain_of = calloc(m->cores + 1, sizeof(*m->domain_of));
+        if (m->domain_of == NULL)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->cores; i++)
+                m->domain_of[i] =
+                    (uint16_t)(g->core_domain[i] == SIZE_MAX ? i
+                                                             : external + 1 + g->core_domain[i]);
+        m->domain_of[external] = (uint16_t)external;
+        return 0;
+}
+
 static int build_below_llc(struct platform_memory *m, struct mem_port *port)
 {
         const struct memory_config *mc = &m->scenario->platform.memory;
@@ -135,16 +189,15 @@ static int build_below_llc(struct platform_memory *m, struct mem_port *port)
         m->dram_up = true;
         *port = dram_mem_port(&m->dram);
         if (m->scenario->regulation.present) {
-                m->budgets = calloc(m->cores + 1, sizeof(*m->budgets));
-                if (m->budgets == NULL)
-                        return -ENOMEM;
-                for (size_t i = 0; i < m->cores; i++)
-                        m->budgets[i] = m->scenario->regulation.core_budget_bytes[i];
+                rc = regulator_domains(m);
+                if (rc != 0)
+                        return rc;
                 m->regulator_config =
                     (struct regulator_config){ .period_ps = m->scenario->regulation.period_ps,
                                                .unit = REGULATOR_BYTES,
                                                .initiators = (uint16_t)(m->cores + 1),
-                                               .domains = (uint16_t)(m->cores + 1),
+                                               .domains = (uint16_t)m->regulator_domains,
+                                               .domain_of = m->domain_of,
                                                .budget = m->budgets };
                 rc = regulator_init(&m->regulator, &m->regulator_config, m->sim, port);
                 if (rc != 0)
@@ -271,7 +324,7 @@ static int build_fast(struct platform_memory *m)
                 uint64_t all = mc->llc.ways == 64 ? UINT64_MAX : (1ULL << mc->llc.ways) - 1;
 
                 mem_fast_core_partition(&m->fast_system, i, m->colour_masks[i],
-                                        ways == all ? 0 : ways, budget_of(m->scenario, i));
+                                        ways == all ? 0 : ways, fast_budget_of(m->scenario, i));
         }
         return 0;
 }
@@ -298,8 +351,11 @@ int platform_memory_create(const struct scenario *scenario, struct sim *sim,
         m->l1 = calloc(cores, sizeof(*m->l1));
         m->exec_config = calloc(cores, sizeof(*m->exec_config));
         m->exec = calloc(cores, sizeof(*m->exec));
-        m->throttled_time = calloc(cores, sizeof(*m->throttled_time));
-        m->throttled_requests = calloc(cores, sizeof(*m->throttled_requests));
+        /* the cores', the external masters' and the shared regulator domains */
+        m->regulator_domains =
+            cores + 1 + (scenario->regulation.present ? scenario->regulation.domain_count : 0);
+        m->throttled_time = calloc(m->regulator_domains, sizeof(*m->throttled_time));
+        m->throttled_requests = calloc(m->regulator_domains, sizeof(*m->throttled_requests));
         if (m->colour_masks == NULL || m->way_masks == NULL || m->l1_config == NULL ||
             m->l1 == NULL || m->exec_config == NULL || m->exec == NULL ||
             m->throttled_time == NULL || m->throttled_requests == NULL)
@@ -342,6 +398,7 @@ void platform_memory_destroy(struct platform_memory *m)
         free(m->l1_config);
         free(m->way_masks);
         free(m->budgets);
+        free(m->domain_of);
         free(m->colour_masks);
         free(m);
 }
@@ -387,24 +444,51 @@ static char *entity_of(const char *format, ...)
         return strdup(buf);
 }
 
+/* The throttling metrics of regulator domain `domain` under `entity`. */
+static int regulator_domain_metrics(struct platform_memory *m, struct metrics *metrics,
+                                    size_t domain, char *entity)
+{
+        if (entity == NULL)
+                return -ENOMEM;
+        m->throttled_time[domain] =
+            metrics_gauge(metrics, entity, "throttled_time", METRIC_UNIT_PS);
+        m->throttled_requests[domain] = metrics_counter(metrics, entity, "throttled_requests");
+        free(entity);
+        if (m->throttled_time[domain] == NULL || m->throttled_requests[domain] == NULL)
+                return -ENOMEM;
+        return 0;
+}
+
+/* mem/regulator/<core> for each core with a budget of its own, mem/regulator/<os entity> for
+ * each shared domain. */
 static int regulator_metrics(struct platform_memory *m, struct metrics *metrics)
 {
-        for (size_t i = 0; i < m->cores; i++) {
-                char *entity;
+        const struct scenario *s = m->scenario;
+        int rc = 0;
 
-                if (budget_of(m->scenario, i) == 0)
+        for (size_t i = 0; i < m->cores && rc == 0; i++)
+                if (budget_of(s, i) != 0)
+                        rc = regulator_domain_metrics(
+                            m, metrics, i,
+                            entity_of("mem/regulator/%s", s->platform.cores[i].name));
+        for (size_t d = 0; s->regulation.present && d < s->regulation.domain_count && rc == 0; d++)
+                rc = regulator_domain_metrics(
+                    m, metrics, m->cores + 1 + d,
+                    entity_of("mem/regulator/%s", s->oses[s->regulation.domains[d].os].entity));
+        return rc;
+}
+
+static void finish_regulator(struct platform_memory *m)
+{
+        for (size_t d = 0; m->regulator_up && d < m->regulator_domains; d++) {
+                const struct regulator_domain *stats;
+
+                if (m->throttled_time[d] == NULL)
                         continue;
-                entity = entity_of("mem/regulator/%s", m->scenario->platform.cores[i].name);
-                if (entity == NULL)
-                        return -ENOMEM;
-                m->throttled_time[i] =
-                    metrics_gauge(metrics, entity, "throttled_time", METRIC_UNIT_PS);
-                m->throttled_requests[i] = metrics_counter(metrics, entity, "throttled_requests");
-                free(entity);
-                if (m->throttled_time[i] == NULL || m->throttled_requests[i] == NULL)
-                        return -ENOMEM;
+                stats = regulator_domain_stats(&m->regulator, (uint16_t)d);
+                metric_set(m->throttled_time[d], (double)stats->held_ps);
+                metric_add(m->throttled_requests[d], stats->throttled_requests);
         }
-        return 0;
 }
 
 /* What the fast model gives of the resource metrics (platform_memory.h). */
@@ -511,12 +595,8 @@ void platform_memory_finish(struct platform_memory *m, sim_time_t end)
 
                 metric_add(m->llc_accesses, c->accesses);
                 metric_add(m->llc_misses, c->misses);
-                if (m->throttled_time[i] != NULL) {
-                        metric_set(m->throttled_time[i], (double)m->regulator.domains[i].held_ps);
-                        metric_add(m->throttled_requests[i],
-                                   m->regulator.domains[i].throttled_requests);
-                }
         }
+        finish_regulator(m);
         finish_bus(m, end);
         finish_dram(m, end);
 }

@@ -34,7 +34,10 @@
  *             its arrival at the controller until the controller chooses it, dram.h); requests,
  *             row_hits, row_conflicts (counters, detailed only);
  *   mem/regulator/<core>  throttled_time (gauge, ps: total time its requests were held) and
- *             throttled_requests (counter), for regulated cores, detailed only.
+ *             throttled_requests (counter), for each core with a budget of its own, detailed
+ *             only; mem/regulator/<os or vm entity> (e.g. mem/regulator/os/hogs) the same for
+ *             each shared budget (regulation_config's domains: one count for all the cores of
+ *             an OS or VM; the fast model gives each of those cores an equal share instead).
  * The fast model has mean queue lengths but no distributions and no transactions, so the
  * histograms, the DRAM counters and the regulator's metrics exist in detailed fidelity only.
  * Per-task metrics (guest_os.h) are given by both fidelities.

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/hw/mem_profile.h" /* mem_trace_parse: the trace file format's only parser */
 #include "sim/json_read.h"
 #include "sim/scenario_devices.h"
+#include "sim/text.h"
 
 const char *const scenario_task_metrics[] = { "activations",          "completions",
                                               "deadline_misses",      "preemptions",
@@ -841,6 +843,33 @@ static const char *const pattern_names[] = { "sequential",    "strided", "random
 
 static char *resolve_relative(const char *base, const char *ref);
 
+/* Parse the trace text once now, so that a malformed trace is a load error naming the trace
+ * file and line (at the profile's "trace" key); the models parse it again when they are
+ * built. mem_trace_parse reports "line N: reason" (N = 0: out of memory). */
+static int check_trace(struct reader *r, const struct memory_profile_config *p)
+{
+        struct mem_trace trace;
+        char err[160];
+        unsigned long line = 0;
+        int reason = 0;
+        int rc = mem_trace_parse(p->trace_text, p->trace_len, &trace, err, sizeof err);
+
+        if (rc == 0) {
+                mem_trace_fini(&trace);
+                return 0;
+        }
+        if (rc == -ENOMEM)
+                return fail_nomem(r);
+        if (sscanf(err, "line %lu: %n", &line, &reason) < 1 || reason == 0)
+                return fail_key(r, "trace", "%s: %s", p->trace_file, err);
+        if (strcmp(err + reason, "no accesses") == 0)
+                return fail_key(r, "trace",
+                                "%s: no accesses (a trace needs at least one R, W, L, S or M "
+                                "record)",
+                                p->trace_file);
+        return fail_key(r, "trace", "%s:%lu: %s", p->trace_file, line, err + reason);
+}
+
 /* A trace profile's "trace": a file named relative to the scenario, read now (the models parse
  * it when they are built); the access keys of generated patterns do not apply. */
 static int parse_profile_trace(struct reader *r, json_t *obj, struct memory_profile_config *p)
@@ -868,7 +897,7 @@ static int parse_profile_trace(struct reader *r, json_t *obj, struct memory_prof
         if (rc < 0)
                 return fail_key(r, "trace", "cannot read trace file '%s': %s", p->trace_file,
                                 strerror(-rc));
-        return 0;
+        return check_trace(r, p);
 }
 
 static int parse_profile(struct reader *r, json_t *obj, struct memory_profile_config *p)
@@ -1048,13 +1077,72 @@ static int parse_os_partition(struct reader *r, json_t *obj, const struct scenar
 
 static const char *const regulation_keys[] = { "budgets", NULL };
 static const char *const regulation_time_keys[] = { "period", NULL };
-static const char *const budget_keys[] = { "core", "os", "bytes", NULL };
+static const char *const budget_keys[] = { "core", "os", "bytes", "shared", NULL };
+
+static bool os_runs_on_core(const struct os_config *os, size_t core)
+{
+        for (size_t i = 0; i < os->core_count; i++)
+                if (os->cores[i] == core)
+                        return true;
+        return false;
+}
+
+/* Why core `c` cannot take another budget now (NULL: it can): it is in a shared domain, or,
+ * for a shared budget, has a budget of its own. Written into `buf`. */
+static const char *budget_conflict(const struct scenario *s, size_t c, bool shared, char *buf,
+                                   size_t size)
+{
+        const struct regulation_config *g = &s->regulation;
+        const char *core = s->platform.cores[c].name;
+
+        if (g->core_domain[c] != SIZE_MAX)
+                snprintf(buf, size, "core '%s' is already in the shared budget of '%s'", core,
+                         s->oses[g->domains[g->core_domain[c]].os].name);
+        else if (shared && g->core_budget_bytes[c] != 0)
+                snprintf(buf, size, "core '%s' already has a budget of its own", core);
+        else
+                return NULL;
+        return buf;
+}
+
+/* One budget for all the cores of OS `o` together: a new shared domain. The OS must have its
+ * cores to itself, since the regulator counts a request against the core that issued it. */
+static int add_shared_budget(struct reader *r, struct scenario *s, const struct os_config *o,
+                             uint64_t bytes)
+{
+        struct regulation_config *g = &s->regulation;
+        size_t index = (size_t)(o - s->oses);
+        char why[160];
+
+        for (size_t i = 0; i < o->core_count; i++) {
+                size_t c = o->cores[i];
+
+                for (size_t k = 0; k < s->os_count; k++)
+                        if (k != index && os_runs_on_core(&s->oses[k], c))
+                                return fail_key(r, "os",
+                                                "a shared budget needs the cores of '%s' to "
+                                                "itself, but '%s' also runs on core '%s' "
+                                                "(requests are counted by the core that issues "
+                                                "them)",
+                                                o->name, s->oses[k].name,
+                                                s->platform.cores[c].name);
+                if (budget_conflict(s, c, true, why, sizeof why))
+                        return fail_key(r, "os", "%s", why);
+        }
+        for (size_t i = 0; i < o->core_count; i++)
+                g->core_domain[o->cores[i]] = g->domain_count;
+        g->domains[g->domain_count++] =
+            (struct regulation_domain_config){ .os = index, .budget_bytes = bytes };
+        return 0;
+}
 
 static int parse_budget(struct reader *r, json_t *obj, struct scenario *s)
 {
         const struct key_set keys = { budget_keys, NULL };
         const char *core = NULL, *os = NULL;
         uint64_t bytes = 0;
+        bool shared = false;
+        char why[160];
         int rc = expect_object(r, obj);
         if (rc == 0)
                 rc = check_keys(r, obj, &keys);
@@ -1066,18 +1154,31 @@ static int parse_budget(struct reader *r, json_t *obj, struct scenario *s)
                 rc = fail(r, "a budget names exactly one of 'core' or 'os'");
         if (rc == 0)
                 rc = get_uint(r, obj, "bytes", 1, INT64_MAX, &bytes, NULL);
+        if (rc == 0)
+                rc = get_bool(r, obj, "shared", &shared);
+        if (rc == 0 && shared && core)
+                rc = fail_key(r, "shared",
+                              "'shared' applies to an 'os' budget (all its cores "
+                              "together); a core's budget is its own");
         if (rc < 0)
                 return rc;
         if (core) {
                 long c = platform_find_core(&s->platform, core);
                 if (c < 0)
                         return fail_key(r, "core", "unknown core '%s'", core);
+                if (budget_conflict(s, (size_t)c, false, why, sizeof why))
+                        return fail_key(r, "core", "%s", why);
                 s->regulation.core_budget_bytes[c] = bytes;
                 return 0;
         }
         const struct os_config *o = scenario_find_os(s, os);
         if (!o)
                 return fail_key(r, "os", "unknown OS '%s'", os);
+        if (shared)
+                return add_shared_budget(r, s, o, bytes);
+        for (size_t c = 0; c < o->core_count; c++)
+                if (budget_conflict(s, o->cores[c], false, why, sizeof why))
+                        return fail_key(r, "os", "%s", why);
         for (size_t c = 0; c < o->core_count; c++)
                 s->regulation.core_budget_bytes[o->cores[c]] = bytes;
         return 0;
@@ -1087,6 +1188,7 @@ static int parse_regulation(struct reader *r, json_t *root, struct scenario *s)
 {
         const struct key_set keys = { regulation_keys, regulation_time_keys };
         json_t *obj = json_object_get(root, "regulation"), *budgets;
+        struct regulation_config *g = &s->regulation;
         if (!obj)
                 return 0;
         size_t mark = push_key(r, "regulation");
@@ -1097,16 +1199,19 @@ static int parse_regulation(struct reader *r, json_t *root, struct scenario *s)
         if (rc == 0)
                 rc = check_keys(r, obj, &keys);
         if (rc == 0)
-                rc = get_positive_time(r, obj, "period", &s->regulation.period_ps, NULL);
+                rc = get_positive_time(r, obj, "period", &g->period_ps, NULL);
         if (rc == 0)
                 rc = get_nonempty_array(r, obj, "budgets", &budgets);
         if (rc < 0)
                 return rc;
-        s->regulation.core_budget_bytes =
-            calloc(s->platform.core_count, sizeof *s->regulation.core_budget_bytes);
-        if (!s->regulation.core_budget_bytes)
+        g->core_budget_bytes = calloc(s->platform.core_count, sizeof *g->core_budget_bytes);
+        g->core_domain = malloc(s->platform.core_count * sizeof *g->core_domain);
+        g->domains = calloc(json_array_size(budgets), sizeof *g->domains); /* at most one each */
+        if (!g->core_budget_bytes || !g->core_domain || !g->domains)
                 return fail_nomem(r);
-        s->regulation.present = true;
+        for (size_t c = 0; c < s->platform.core_count; c++)
+                g->core_domain[c] = SIZE_MAX;
+        g->present = true;
         size_t list = push_key(r, "budgets");
         for (size_t i = 0; i < json_array_size(budgets); i++) {
                 size_t element = push_index(r, i);
@@ -3509,6 +3614,8 @@ void scenario_free(struct scenario *scenario)
         free(scenario->chains);
         free(scenario->profiles);
         free(scenario->regulation.core_budget_bytes);
+        free(scenario->regulation.core_domain);
+        free(scenario->regulation.domains);
         free(scenario->oses);
         free(scenario->requirements);
         free_hypervisor(scenario->hypervisor);

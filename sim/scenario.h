@@ -14,7 +14,8 @@
  * are exclusive. Memory: a platform may have a "memory" section (struct memory_config); the
  * scenario may name "profiles" that tasks use instead of execution_cycles ("profile",
  * "instructions"), give an OS LLC "colours" / "llc_ways" (AMP OSes) and set "regulation"
- * (per-core byte budgets; an "os" budget applies to each of its cores). Interrupts: top-level
+ * (per-core byte budgets; an "os" budget applies to each of its cores, or with "shared" to all
+ * of them together, struct regulation_config). Interrupts: top-level
  * "interrupts" (struct irq_source_config: timers and device SPIs, each aimed at an OS's core or
  * a VM's vCPU), "isrs" in an OS or VM (struct isr_config), an OS's exception_entry_cycles, the
  * hypervisor's interrupt path (irq_* cycles, direct_injection, irq_profile, colours) and a VM's
@@ -113,15 +114,28 @@ struct memory_profile_config {
         uint32_t access_bytes;
         uint32_t writes_per_thousand;
         char *trace_file; /* MEMORY_TRACE: the file as resolved from the scenario */
-        char *trace_text; /* ... and its contents, read at load time */
+        char *trace_text; /* ... and its contents, read and checked at load time */
         size_t trace_len;
 };
 
-/* MemGuard-style bandwidth regulation: per core, bytes per period (0: unregulated). */
+/* A budget shared by all the cores of one OS or VM guest (a budget with "shared": true): one
+ * MemGuard domain whose count every request of those cores draws from. */
+struct regulation_domain_config {
+        size_t os; /* index into scenario oses; the domain's cores are its cores */
+        uint64_t budget_bytes;
+};
+
+/* MemGuard-style bandwidth regulation, bytes per period: per core (0: unregulated, or the core
+ * is in a shared domain), and shared domains. A core is in at most one shared domain, and a
+ * core in one has no budget of its own; a VM's shared domain needs the VM's cores to itself
+ * (no other VM has a vCPU there), since requests are counted by the core that issues them. */
 struct regulation_config {
         bool present;
         sim_time_t period_ps;
         uint64_t *core_budget_bytes; /* per platform core */
+        size_t *core_domain;         /* per platform core: index into domains, SIZE_MAX: none */
+        size_t domain_count;
+        struct regulation_domain_config *domains;
 };
 
 /* ---- execution demand ---- */

@@ -16,10 +16,15 @@
  * requests, throttled requests and the total time requests were held. Not modelled: reclaiming
  * unused budget.
  *
- * Integration: the scenario's "regulation" block (period_us, unit, budget per VM or core)
- * builds one regulator in front of DRAM (or of the interconnect); the held time shows up as
- * memory stall time of the throttled core. The fast fidelity keeps the same budget
- * arithmetic but charges a segment's estimated miss bytes per period instead of requests.
+ * Integration: the scenario's "regulation" block (period, byte budgets per core, or shared by
+ * all the cores of an OS or VM) builds one regulator in front of DRAM (models/platform_memory.c):
+ * initiator i < cores is core i, then one for external masters (unregulated); domains are one
+ * per core, the external masters', then one per shared budget, with domain_of mapping a shared
+ * budget's cores onto its domain (NULL when there is none). A domain covers whole initiators:
+ * requests carry no VM or task, so a VM's shared budget needs cores no other VM runs on (the
+ * loader checks). The held time shows up as memory stall time of the throttled core. The fast
+ * fidelity keeps the same budget arithmetic per core (a shared budget split equally over its
+ * cores) but charges a segment's estimated miss bytes per period instead of requests.
  */
 #ifndef MOSAIC_HW_REGULATOR_H
 #define MOSAIC_HW_REGULATOR_H

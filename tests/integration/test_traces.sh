@@ -2,7 +2,9 @@
 # --trace writes DIR/trace.json (Chrome Trace Event Format) and DIR/trace.btf (BTF 2.x) for an
 # AMP and a hypervisor example: valid JSON with nested slices and per-track ordered timestamps,
 # BTF lines of the 2.x grammar (check_traces.py), identical bytes in two runs, and the same
-# results with tracing on as off.
+# results with tracing on as off. Also address traces (the input of trace-driven tasks): a bad
+# line, a bad lackey line, a trace without accesses, an empty and a missing file are loader
+# errors naming the scenario, the JSON path and the trace file and line.
 source "$(dirname "$0")/lib.sh"
 CHECK="python3 $(dirname "$0")/check_traces.py"
 EX=scenarios/examples
@@ -66,5 +68,56 @@ if cmp -s "$WORK/sc/trace.btf" "$WORK/amp-4core-a/trace.btf"; then pass "SystemC
 else fail "SystemC kernel: trace.btf differs"; fi
 expect_status 2 "--trace takes chrome, btf or all" -- "$MOSAIC" run "$EX/amp-4core.json" -o "$WORK/x" --trace vcd
 expect_grep "--trace is 'chrome', 'btf' or 'all'" "$WORK/err" "the error names the choices"
+
+
+# Trace-driven workloads (a profile with "pattern": "trace"): a malformed, missing or empty
+# address trace is a loader error like a JSON one: exit 2 from run and validate, the scenario
+# file, line and column of the profile's "trace" key and its JSON path, then the trace file and
+# the trace's line; and run writes nothing. The scenario below puts the "trace" value on line 6,
+# column 36.
+mkdir -p "$WORK/tr"
+trace_scenario() { # trace file name -> $WORK/tr/<name>.json
+  cat >"$WORK/tr/$1.json" <<EOF
+{
+  "name": "trace-errors",
+  "platform": "$PWD/scenarios/platforms/zynqmp-a53.json",
+  "run": { "duration_ms": 2 },
+  "profiles": { "walk": { "instructions": 1000, "base_cpi": 1.0, "pattern": "trace",
+                          "trace": "$1" } },
+  "oses": [ { "name": "rtos", "cores": ["cpu0"], "scheduler": "fixed_priority",
+              "tasks": [ { "name": "t", "core": "cpu0", "period_ms": 1, "priority": 1,
+                           "profile": "walk" } ] } ]
+}
+EOF
+}
+printf '# a table walk\nI 10\nR 0x1000 8\nW 0x1040 8\n' >"$WORK/tr/good.trace"
+printf 'R 0x1000 8\nI 10\nX 0x1040 8\nR 0x1080 8\n' >"$WORK/tr/bad.trace"
+printf '==4242== Lackey\n I  04001000,3\n L 7ff000,zz\n' >"$WORK/tr/lackey.trace"
+printf '# only a comment\nI 25\n' >"$WORK/tr/noaccess.trace"
+: >"$WORK/tr/empty.trace"
+for t in good bad lackey noaccess empty missing; do trace_scenario "$t.trace"; done
+expect_status 0 "a well-formed trace runs" -- \
+  "$MOSAIC" run "$WORK/tr/good.trace.json" -o "$WORK/tr/out-good" --no-figures
+# expect_trace_error NAME MESSAGE: run and validate both exit 2 with exactly this diagnostic,
+# and run leaves no output directory behind.
+expect_trace_error() {
+  local name=$1 want="$WORK/tr/$1.json:6:36: error: \$.profiles.walk.trace: $2" cmd
+  for cmd in run validate; do
+    local args=("$MOSAIC" "$cmd" "$WORK/tr/$name.json")
+    [ "$cmd" = run ] && args+=(-o "$WORK/tr/out-$name" --no-figures)
+    expect_status 2 "$name: $cmd fails" -- "${args[@]}"
+    if grep -qxF -- "$want" "$WORK/err"; then pass "$name: $cmd says '${want#"$WORK/tr/"}'"
+    else fail "$name: $cmd: expected '$want'"; sed 's/^/       /' "$WORK/err" | head -3; fi
+  done
+  [ ! -e "$WORK/tr/out-$name" ] && pass "$name: nothing written" || fail "$name: run wrote $WORK/tr/out-$name"
+}
+expect_trace_error bad.trace "$WORK/tr/bad.trace:3: unknown record kind"
+expect_trace_error lackey.trace "$WORK/tr/lackey.trace:3: bad size"
+expect_trace_error noaccess.trace \
+  "$WORK/tr/noaccess.trace: no accesses (a trace needs at least one R, W, L, S or M record)"
+expect_trace_error empty.trace \
+  "$WORK/tr/empty.trace: no accesses (a trace needs at least one R, W, L, S or M record)"
+expect_trace_error missing.trace \
+  "cannot read trace file '$WORK/tr/missing.trace': No such file or directory"
 
 finish

@@ -1,7 +1,8 @@
 /*
  * Regulator: throttling exactly at the budget (bytes and requests), release at the period
  * boundary in arrival order, carry-over of what does not fit, unregulated domains, and a
- * VM-wide domain shared by two initiators.
+ * VM-wide domain shared by two initiators (its B + 1-th request held whichever core issues
+ * it, a per-core domain beside it unchanged).
  */
 #include <check.h>
 #include <errno.h>
@@ -179,6 +180,65 @@ START_TEST(test_vm_domain_shares_budget)
 }
 END_TEST
 
+/*
+ * Two cores in one domain with a budget of B = 4 lines (256 bytes of 64-B lines) per period P,
+ * next to core 2 with a budget of its own of 4 lines (as a per-core configuration gives it).
+ * The domain's first four requests pass at t = 0 however the two cores interleave them; the
+ * fifth (B + 1-th) waits for the boundary at P whichever core issues it (_i: core 0 or 1), and
+ * so does every later one of either core, in arrival order. Core 2 is unaffected: its own four
+ * pass, its fifth waits, exactly as with the identity map of the per-core configuration.
+ */
+START_TEST(test_shared_domain_holds_budget_plus_one)
+{
+        static const uint16_t domain_of[3] = { 0, 0, 1 };
+        static const uint64_t budget[2] = { 256, 256 };
+        static const uint64_t per_core_budget[3] = { 256, 256, 256 };
+        const uint16_t fifth = (uint16_t)_i, other = (uint16_t)(1 - _i);
+        struct bench b, per_core;
+
+        bench_init(&b, REGULATOR_BYTES, 3, 2, domain_of, budget);
+        submit(&b, 0, 64);
+        submit(&b, 1, 64);
+        submit(&b, 1, 64);
+        submit(&b, 0, 64);
+        ck_assert_uint_eq(b.sink.count, 4); /* B requests of the domain: all through */
+        submit(&b, fifth, 64);              /* B + 1: held */
+        submit(&b, other, 64);              /* held behind it */
+        ck_assert_uint_eq(b.sink.count, 4);
+        for (int i = 0; i < 5; i++)
+                submit(&b, 2, 64);
+        ck_assert_uint_eq(b.sink.count, 8); /* core 2: four of its own through */
+        ck_assert_int_eq(sim_run_until(b.sim, PERIOD - 1), 0);
+        ck_assert_uint_eq(b.sink.count, 8);
+        ck_assert_int_eq(sim_run(b.sim), 0);
+        ck_assert_uint_eq(b.sink.count, 11);
+        /* at P, domain 0 first (index order) in arrival order, then core 2's fifth */
+        ck_assert_uint_eq(b.sink.at[8], PERIOD);
+        ck_assert_uint_eq(b.sink.initiator[8], fifth);
+        ck_assert_uint_eq(b.sink.at[9], PERIOD);
+        ck_assert_uint_eq(b.sink.initiator[9], other);
+        ck_assert_uint_eq(b.sink.at[10], PERIOD);
+        ck_assert_uint_eq(b.sink.initiator[10], 2);
+        ck_assert_uint_eq(regulator_domain_stats(&b.reg, 0)->throttled_requests, 2);
+        ck_assert_uint_eq(regulator_domain_stats(&b.reg, 0)->held_ps, 2 * PERIOD);
+        ck_assert_uint_eq(regulator_domain_stats(&b.reg, 0)->admitted_bytes, 6 * 64);
+
+        /* core 2 under the identity map (every core its own budget): the same figures */
+        bench_init(&per_core, REGULATOR_BYTES, 3, 3, NULL, per_core_budget);
+        for (int i = 0; i < 5; i++)
+                submit(&per_core, 2, 64);
+        ck_assert_int_eq(sim_run(per_core.sim), 0);
+        ck_assert_uint_eq(per_core.sink.at[4], PERIOD);
+        ck_assert_uint_eq(regulator_domain_stats(&per_core.reg, 2)->throttled_requests,
+                          regulator_domain_stats(&b.reg, 1)->throttled_requests);
+        ck_assert_uint_eq(regulator_domain_stats(&per_core.reg, 2)->held_ps,
+                          regulator_domain_stats(&b.reg, 1)->held_ps);
+        ck_assert_uint_eq(regulator_domain_stats(&b.reg, 1)->held_ps, PERIOD);
+        bench_free(&per_core);
+        bench_free(&b);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
         static const uint64_t budget[1] = { 1 };
@@ -208,6 +268,7 @@ static Suite *regulator_suite(void)
         tcase_add_test(tc, test_byte_budget_throttles_at_budget);
         tcase_add_test(tc, test_backlog_spans_periods);
         tcase_add_test(tc, test_vm_domain_shares_budget);
+        tcase_add_loop_test(tc, test_shared_domain_holds_budget_plus_one, 0, 2);
         tcase_add_test(tc, test_bad_config);
         suite_add_tcase(suite, tc);
         return suite;
