@@ -117,6 +117,14 @@ int report_write_summary(const char *dir, const struct scenario *scenario,
                       (json_int_t)run->simulated_ps, "simulated_time_s",
                       (double)run->simulated_ps / (double)SIM_PS_PER_S, "events",
                       (json_int_t)run->events, "metrics", metrics, "requirements", requirements);
+        /* the named hypervisor profile the costs came from (scenarios/hypervisors/) */
+        if (root && scenario->hypervisor && scenario->hypervisor->profile_name &&
+            json_object_set_new(root, "hypervisor_profile",
+                                json_pack("{s:s, s:s}", "name", scenario->hypervisor->profile_name,
+                                          "file", scenario->hypervisor->profile_file)) != 0) {
+                json_decref(root);
+                return -ENOMEM;
+        }
         return write_json(dir, "summary.json", root);
 }
 

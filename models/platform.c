@@ -253,7 +253,10 @@ static int platform_build_os(struct platform *platform, const struct os_config *
 
 /* Guests first (their events go), then the hypervisor (its events and the cores' work), then
  * the cores. */
-/* Profiled guest work reaches the cores' memory engines through the vCPUs. */
+static int platform_hv_irq_memory(struct platform *platform);
+
+/* Profiled guest work reaches the cores' memory engines through the vCPUs; the hypervisor's
+ * own work (interrupt path, world switches, traps) gets its region and colours. */
 static int platform_hv_memory(struct platform *platform)
 {
         size_t count = platform->core_count ? platform->core_count : 1;
@@ -275,7 +278,7 @@ static int platform_hv_memory(struct platform *platform)
         for (size_t v = 0; coloured && v < platform->scenario->os_count; v++)
                 hv_set_vm_colours(platform->hv, v, platform->scenario->oses[v].colour_mask,
                                   (uint64_t)v << PLATFORM_COLOUR_BASE_SHIFT);
-        return 0;
+        return platform_hv_irq_memory(platform);
 }
 
 /* The hypervisor over every platform core. */
@@ -324,12 +327,20 @@ static void platform_free(struct platform *platform)
         free(platform);
 }
 
-/* The memory models run when some task has a profile: a platform's memory section alone
- * changes nothing, so scenarios without profiles run (and report) exactly as before. */
+/* The memory models run when some task has a profile, or when virtio devices' rings are to
+ * be timed on the platform's hierarchy (a memory section, detailed fidelity:
+ * platform_devices_attach_memory): a platform's memory section alone changes nothing, so
+ * scenarios without profiles or devices run (and report) exactly as before. */
 static bool platform_uses_memory(const struct scenario *scenario)
 {
+        if (scenario->device_count > 0 && scenario->platform.memory.present &&
+            scenario->run.fidelity == FIDELITY_DETAILED)
+                return true;
         if (scenario->hypervisor != NULL && scenario->hypervisor->irq_profile != NULL &&
-            scenario->irq_source_count > 0)
+            (scenario->irq_source_count > 0 || scenario->hypervisor->vcpu_context_bytes > 0 ||
+             scenario->hypervisor->world_switch_instructions > 0 ||
+             scenario->hypervisor->trap_instructions > 0 ||
+             scenario->hypervisor->tlb_refill_walks > 0))
                 return true;
         for (size_t i = 0; i < scenario->os_count; i++) {
                 for (size_t t = 0; t < scenario->oses[i].task_count; t++)
@@ -427,8 +438,7 @@ static int platform_build_gic(struct platform *platform, struct metrics *metrics
         return err;
 }
 
-/* The hypervisor's interrupt path over its own region, in its colours, with the memory
- * models. */
+/* The hypervisor's own work over its own region, in its colours, with the memory models. */
 static int platform_hv_irq_memory(struct platform *platform)
 {
         const struct scenario *scenario = platform->scenario;
@@ -554,8 +564,6 @@ static int platform_wire_hv(struct platform *platform, struct metrics *metrics,
                 err = hv_route_irq(platform->hv, scenario->oses[q->os].cores[q->cpu], q->irq, q->os,
                                    q->cpu, merges[i]);
         }
-        if (err == 0 && platform->memory != NULL)
-                err = platform_hv_irq_memory(platform);
         free(names);
         free(ports);
         return err;
@@ -835,6 +843,13 @@ int platform_build_traced(const struct scenario *scenario, struct sim *sim, stru
         if (err == 0)
                 err = platform_devices_build(scenario, sim, metrics, platform->gic, platform->hv,
                                              platform->oses, &platform->devices);
+        if (err == 0)
+                err = platform_devices_attach_memory(platform->devices, platform->memory);
+        /* a polling backend keeps its core busy from its first look to the end of the run */
+        for (size_t i = 0; err == 0 && i < platform->core_count; i++)
+                err = platform_devices_hold_core(platform->devices, i,
+                                                 platform_core_port(platform, i),
+                                                 scenario->run.duration_ps);
         if (err != 0)
                 goto err_free;
         err = platform_boot_oses(platform, metrics);

@@ -17,6 +17,7 @@
 #include "models/io/vdev_workload.h"
 #include "models/io/vq_sim_mem.h"
 #include "models/os/guest_os.h"
+#include "models/platform_memory.h"
 
 /* Cache cost estimates for a platform without a "memory" section (those of
  * tests/io/io_test_config.h, no measured anchor): L1 32 KiB 4-way hit 4 cycles, LLC 1 MiB
@@ -34,6 +35,15 @@
 #define PLATFORM_DEVICES_PAGE              4096u
 
 struct platform_devices;
+
+/* Where the job of a task that issues a device's requests is (workload arrival "task"). */
+enum pd_io_stage {
+        PD_IO_IDLE,     /* the job's own work */
+        PD_IO_SUBMIT,   /* executing a submit step */
+        PD_IO_KICK,     /* ... one after which the driver notifies */
+        PD_IO_NOTIFIED, /* executing the notify (its MMIO write; a trap holds the vCPU) */
+        PD_IO_WAIT      /* blocked until its requests complete (synchronous), or resumed */
+};
 
 struct platform_device {
         struct platform_devices *all;
@@ -72,6 +82,9 @@ struct platform_device {
         struct metric *backend_utilisation;   /* backend_busy / run so far, at finish */
         struct metric *poll_core_utilisation; /* polling_core: the poller's share of its core */
         sim_time_t poll_start_ps;             /* polling_core: the poller's first look */
+        enum pd_io_stage io_stage;            /* arrival "task": the issuing job's stage */
+        uint32_t io_left;                     /* ... requests it has still to submit */
+        uint32_t io_waiting;                  /* ... synchronous: its requests not completed */
 };
 
 struct platform_devices {
@@ -151,7 +164,10 @@ static sim_time_t pd_notify(void *ctx, struct vdev *v, uint32_t value, sim_time_
                              d);
                 return c->mmio_write_ps;
         }
-        sim_schedule(sim, at_ps, pd_trap_event, d);
+        if (c->arrival == DEVICE_ARRIVAL_TASK && at_ps == sim_now(sim))
+                pd_trap_event(sim, d); /* a job's notify: it goes on once the trap has run */
+        else
+                sim_schedule(sim, at_ps, pd_trap_event, d);
         return d->trap_ps;
 }
 
@@ -238,10 +254,122 @@ static void pd_driver_isr(void *arg, uint32_t irq, sim_time_t edge_ps)
         (void)guest_os_isr_extend(d->driver_os, vdev_run_interrupt(&d->v));
 }
 
-/* The backend runs in an ISR of its VM or OS until it sleeps; the ISR lasts that long more. */
+/* The backend runs in an ISR of its VM or OS until it sleeps; the ISR lasts that long more.
+ * A backend thread (backend "task") is released instead, to be scheduled at its priority. */
 static void pd_backend_run_in_isr(struct platform_device *d)
 {
+        const struct device_config *c = d->config;
+
+        if (c->backend_thread) {
+                (void)guest_os_release_event(d->backend_os, c->backend_task);
+                return;
+        }
         (void)guest_os_isr_extend(d->backend_os, vdev_backend_run_inline(&d->v));
+}
+
+/* A job of the backend thread has executed its work (its own cycles, then each step): the
+ * backend's next step, executed by the job, until the backend sleeps. */
+static void pd_backend_job_end(void *arg, size_t task, sim_time_t now)
+{
+        struct platform_device *d = arg;
+        bool ran;
+        sim_time_t cost = vdev_backend_step_inline(&d->v, &ran);
+
+        (void)task;
+        (void)now;
+        if (ran)
+                (void)guest_os_job_extend(d->backend_os, cost);
+}
+
+/* ---- requests issued by a task's jobs (workload arrival "task") ---- */
+
+/* Whether the CPU executes the notify itself (an MMIO write); under a hypervisor it traps and
+ * the trap, hypervisor work, holds the vCPU. */
+static bool pd_notify_by_cpu(const struct platform_device *d)
+{
+        return d->driver_vcpu == NULL || d->config->placement == DEVICE_BACKEND_PASSTHROUGH;
+}
+
+/* Submit the job's next request as work of the job; when all are out, a synchronous job waits
+ * for them, else it completes. */
+static void pd_issue_next(struct platform_device *d)
+{
+        struct vdev_io io;
+        enum vdev_inline how;
+        sim_time_t cost;
+
+        while (d->io_left > 0 && vdev_workload_take(&d->workload, &io)) {
+                d->io_left--;
+                cost = vdev_submit_inline(&d->v, &io, &how);
+                if (d->config->task_wait && how != VDEV_INLINE_DROPPED)
+                        d->io_waiting++;
+                if (how == VDEV_INLINE_QUEUED)
+                        continue; /* no room: the vdev submits it when a slot frees */
+                d->io_stage = how == VDEV_INLINE_KICK ? PD_IO_KICK : PD_IO_SUBMIT;
+                (void)guest_os_job_extend(d->driver_os, cost);
+                return;
+        }
+        d->io_left = 0;
+        if (d->io_waiting > 0) {
+                d->io_stage = PD_IO_WAIT;
+                (void)guest_os_job_block(d->driver_os);
+                return;
+        }
+        d->io_stage = PD_IO_IDLE;
+}
+
+/* A job of the issuing task has executed its work: its own, a submit step or the notify. */
+static void pd_issuer_job_end(void *arg, size_t task, sim_time_t now)
+{
+        struct platform_device *d = arg;
+        sim_time_t hold;
+
+        (void)task;
+        (void)now;
+        switch (d->io_stage) {
+        case PD_IO_IDLE:
+                d->io_left = d->config->task_requests;
+                d->io_waiting = 0;
+                break;
+        case PD_IO_SUBMIT:
+                vdev_submit_inline_end(&d->v);
+                break;
+        case PD_IO_KICK:
+                vdev_submit_inline_end(&d->v);
+                hold = vdev_notify_inline(&d->v);
+                d->io_stage = PD_IO_NOTIFIED;
+                (void)guest_os_job_extend(d->driver_os, pd_notify_by_cpu(d) ? hold : 0);
+                return;
+        case PD_IO_NOTIFIED:
+                break;
+        case PD_IO_WAIT:
+                d->io_stage = PD_IO_IDLE; /* resumed: its requests have completed */
+                return;
+        }
+        pd_issue_next(d);
+}
+
+static void pd_resume_event(struct sim *sim, void *arg)
+{
+        struct platform_device *d = arg;
+
+        (void)sim;
+        (void)guest_os_job_resume(d->driver_os, d->config->issuer_task);
+}
+
+/* A request completed at end_ps (the end of the driver's handler): a job waiting for its
+ * requests is ready again when the last one has. */
+static void pd_io_complete(void *ctx, struct vdev *v, const struct vdev_io *io, int status,
+                           sim_time_t end_ps)
+{
+        struct platform_device *d = ctx;
+
+        (void)v;
+        (void)io;
+        (void)status;
+        if (d->io_waiting == 0 || --d->io_waiting > 0 || d->io_stage != PD_IO_WAIT)
+                return;
+        sim_schedule(d->all->sim, end_ps, pd_resume_event, d);
 }
 
 /* The backend's doorbell ISR: the notify arrives; a sleeping backend runs in it. */
@@ -292,7 +420,18 @@ static int pd_hooks(struct platform_device *d, struct guest_os *const *oses)
                 if (err == 0)
                         err = guest_os_set_isr_hook(oses[c->backend_os], c->wake_irq,
                                                     pd_backend_woken, d);
+                if (err == 0 && c->backend_thread)
+                        err = guest_os_set_job_end_hook(
+                            d->backend_os,
+                            d->all->scenario->oses[c->backend_os].tasks[c->backend_task].name,
+                            pd_backend_job_end, d);
+                if (err == 0)
+                        vdev_set_backend_thread(&d->v, c->backend_thread);
         }
+        if (err == 0 && c->arrival == DEVICE_ARRIVAL_TASK)
+                err = guest_os_set_job_end_hook(
+                    d->driver_os, d->all->scenario->oses[c->os].tasks[c->issuer_task].name,
+                    pd_issuer_job_end, d);
         return err;
 }
 
@@ -339,6 +478,88 @@ static void pd_mem_config(const struct scenario *s, size_t core, uint64_t size,
                 m->dram_ps = sim_cycles_to_ps((uint64_t)mc->dram_t_rcd + mc->dram_t_cl +
                                                   mc->dram_burst_cycles,
                                               mc->dram_clock_hz);
+}
+
+/* ---- the guest RAM on the platform's memory hierarchy ---- */
+
+static void pd_queue_totals(void *ctx, struct vq_sim_queue_totals *out)
+{
+        struct platform_memory_queue_totals t;
+
+        platform_memory_queue_totals(ctx, &t);
+        *out = (struct vq_sim_queue_totals){ .bus_grants = t.bus_grants,
+                                             .bus_delay_ps = t.bus_delay_ps,
+                                             .dram_requests = t.dram_requests,
+                                             .dram_delay_ps = t.dram_delay_ps };
+}
+
+/* The platform core whose L1 the backend's ring code uses; SIZE_MAX for a pass-through device
+ * (a DMA master without an L1). */
+static size_t pd_backend_core(const struct scenario *s, const struct device_config *c,
+                              size_t driver_core)
+{
+        switch (c->placement) {
+        case DEVICE_BACKEND_HYPERVISOR:
+                return driver_core; /* the trap handler runs on the driver vCPU's core */
+        case DEVICE_BACKEND_SERVICE_VM:
+        case DEVICE_BACKEND_SHARED_MEMORY:
+                return s->oses[c->backend_os].cores[c->backend_cpu];
+        case DEVICE_BACKEND_POLLING_CORE:
+                return c->poll_core;
+        case DEVICE_BACKEND_PASSTHROUGH:
+        default:
+                return SIZE_MAX;
+        }
+}
+
+/* Device `index`'s guest RAM on the platform's L1s, LLC, bus and DRAM (vq_sim_attach_platform):
+ * owned by the driver's core (its LLC ways, its OS's colours), at
+ * platform_memory_device_base. */
+static int pd_attach_memory(struct platform_devices *all, size_t index, struct platform_memory *m)
+{
+        const struct scenario *s = all->scenario;
+        struct platform_device *d = &all->devices[index];
+        const struct device_config *c = d->config;
+        size_t driver_core = s->oses[c->os].cores[c->cpu];
+        size_t backend_core = pd_backend_core(s, c, driver_core);
+        const struct mem_exec_config *owner = platform_memory_core_config(m, driver_core);
+        uint16_t external;
+        struct vq_sim_platform p = {
+                .sim = all->sim,
+                .l1 = { platform_memory_l1_of(m, driver_core),
+                        backend_core == SIZE_MAX ? NULL : platform_memory_l1_of(m, backend_core) },
+                .l1_initiator = { (uint16_t)driver_core,
+                                  (uint16_t)(backend_core == SIZE_MAX ? 0 : backend_core) },
+                .llc = platform_memory_llc(m),
+                .llc_initiator = (uint16_t)driver_core,
+                .downstream = platform_memory_external_port(m, &external),
+                .memory_ps = platform_memory_line_read_ps(m),
+                .phys_base = platform_memory_device_base(s, index),
+                .colour_mask = owner->colour_mask,
+                .colours = owner->colours,
+                .page_bytes = owner->page_bytes,
+                .colour_base = owner->colour_base,
+                .queue_totals = pd_queue_totals,
+                .queue_ctx = m,
+        };
+
+        /* each core's ring misses enter the bus at the core's own input (and count against
+         * its regulator budget); a DMA master at the external masters' input */
+        p.bus_initiator[VQ_SIM_DRIVER] = (uint16_t)driver_core;
+        p.bus_initiator[VQ_SIM_DEVICE] =
+            backend_core == SIZE_MAX ? external : (uint16_t)backend_core;
+        return vq_sim_attach_platform(&d->mem, &p);
+}
+
+int platform_devices_attach_memory(struct platform_devices *devices, struct platform_memory *memory)
+{
+        int err = 0;
+
+        if (devices == NULL || memory == NULL || platform_memory_llc(memory) == NULL)
+                return 0; /* fast fidelity or no memory models: the private caches stay */
+        for (size_t i = 0; err == 0 && i < devices->count; i++)
+                err = pd_attach_memory(devices, i, memory);
+        return err;
 }
 
 static int pd_model(struct platform_devices *all, struct platform_device *d, unsigned *can_node)
@@ -431,7 +652,7 @@ static void pd_workload_config(const struct scenario *s, const struct device_con
                                struct vdev_workload_config *w)
 {
         static const enum vdev_arrival arrivals[] = { VDEV_ARRIVAL_PERIODIC, VDEV_ARRIVAL_POISSON,
-                                                      VDEV_ARRIVAL_CLOSED };
+                                                      VDEV_ARRIVAL_CLOSED, VDEV_ARRIVAL_TASK };
 
         *w = (struct vdev_workload_config){
                 .name = c->name,
@@ -528,6 +749,10 @@ static int pd_build_one(struct platform_devices *all, struct platform_device *d,
                 hv_vcpu_set_trap_hook(d->driver_vcpu, pd_trap_done, d);
         if (err == 0) {
                 pd_workload_config(s, c, &d->workload_config);
+                if (c->arrival == DEVICE_ARRIVAL_TASK) {
+                        d->workload_config.observer = pd_io_complete;
+                        d->workload_config.observer_ctx = d;
+                }
                 err = vdev_workload_start(&d->workload, &d->workload_config, &d->v);
         }
         return err;
@@ -640,6 +865,27 @@ int platform_devices_build(const struct scenario *scenario, struct sim *sim,
                 return err;
         }
         *out = all;
+        return 0;
+}
+
+/* The poller's hold on its core ends with the run: nothing to do. */
+static void pd_hold_done(void *arg)
+{
+        (void)arg;
+}
+
+int platform_devices_hold_core(struct platform_devices *devices, size_t core, struct exec_port port,
+                               sim_time_t horizon_ps)
+{
+        for (size_t i = 0; devices != NULL && i < devices->count; i++) {
+                const struct device_config *c = devices->devices[i].config;
+                sim_time_t now = sim_now(devices->sim);
+
+                if (c->placement != DEVICE_BACKEND_POLLING_CORE || c->poll_core != core ||
+                    horizon_ps <= now)
+                        continue;
+                return port.ops->start(port.resource, horizon_ps - now, pd_hold_done, NULL);
+        }
         return 0;
 }
 

@@ -39,14 +39,51 @@
  *     passthrough run at once; service_vm and shared_memory raise SPI wake_irq to the backend's
  *     vCPU or core, whose ISR runs the backend (lengthened as above).
  *
- * The guest RAM of a device (one vq_sim_mem each) is priced with the platform's memory
- * parameters when it has a "memory" section (line size, L1 and LLC geometry and hit cycles,
- * DRAM latency = (tRCD + tCL + burst) DRAM cycles), else with the estimates of
- * PLATFORM_DEVICES_DEFAULT_* in platform_devices.c; the clock is the driver core's; the rings
- * start cold (the library's set-up writes are forgotten). Not modelled: the driver's submit CPU
- * time on the vCPU (the vdev times it on its own timeline), the polling core in the core
- * model's busy time (see poll_core_utilisation), ring traffic in the platform's memory models
- * (each device has its own two-initiator cache model), more than one queue per device.
+ * Backend thread (device_config.backend_thread; service_vm, shared_memory): the backend is
+ * event task backend_task of the backend's OS instead of ISR work. Each ISR above that would
+ * run it releases a job of the task (guest_os_release_event); the job executes its own cycles
+ * (the thread's wake-up), then, from its job-end hook (guest_os_set_job_end_hook), one backend
+ * step at a time as more work of the job (vdev_backend_step_inline, guest_os_job_extend) until
+ * the backend sleeps. It is scheduled at the task's priority and preemptible (a step's effects
+ * are timed from the step's start: vdev.h), so the OS's more urgent tasks delay it (the
+ * latency's backend_wait phase) and its less urgent ones wait for it; the ISRs keep their
+ * configured length.
+ *
+ * Requests issued by a task (workload arrival "task", DEVICE_ARRIVAL_TASK): each job of task
+ * issuer_task of the driver's OS (on the driver's CPU) ends, through its job-end hook, with
+ * task_requests submissions, each executed as work of the job: the submit step
+ * (vdev_submit_inline: its library calls at the step's start; the job executes its ring and
+ * software cost, preemptibly), then, if the library asks, the notify: the MMIO write executed by
+ * the job (AMP, passthrough), or under a hypervisor a trap raised at once whose hypervisor work
+ * the job waits for (with the backend in the hypervisor, also its first step, charged to the
+ * vCPU as a trap, as the vCPU executes it). A request that finds the ring full waits in the
+ * driver's queue and the vdev's own timeline submits it when room frees. With task_wait the job
+ * then blocks (guest_os_job_block) until its requests have completed (the end of the driver's
+ * handler that completed the last), and is dispatched again at its priority; otherwise it
+ * completes. Requests and completions are taken from / reported to the device's workload
+ * (vdev_workload_take, its count and the run's end); other arrivals issue on the vdev's own
+ * timeline as before.
+ *
+ * The guest RAM of a device (one vq_sim_mem each). With the platform's memory models running
+ * in detailed fidelity (platform_devices_attach_memory, called by platform_build) it is priced
+ * on the platform's own hierarchy (vq_sim_mem.h, "On a platform"): the driver's ring code in the
+ * L1 of the driver's core; the backend's in the L1 of the core that runs it (hypervisor: the
+ * driver vCPU's core; service_vm: the service vCPU's core; polling_core: the poll core;
+ * shared_memory: the backend OS's core); a pass-through device as a DMA master with no L1,
+ * entering the bus at the external masters' input; both through the shared LLC, with the
+ * driver's core as the LLC initiator (the ring memory belongs to the driver's VM or OS: its
+ * LLC ways, and its OS's colours for the address), at platform_memory_device_base(device)
+ * (disjoint from every task's lines); LLC misses cost the unloaded bus + DRAM latency plus the
+ * queueing the bus and DRAM currently show, and are sent to the bus as real requests so they
+ * load it. Otherwise (no "memory" section, fast fidelity, or no memory models) each device keeps
+ * its own two-initiator cache model priced with the platform's memory parameters when it has a
+ * "memory" section (line size, L1 and LLC geometry and hit cycles, DRAM latency =
+ * (tRCD + tCL + burst) DRAM cycles), else with the estimates of PLATFORM_DEVICES_DEFAULT_* in
+ * platform_devices.c; the clock is the driver core's. Either way the rings start cold (the
+ * library's set-up writes are forgotten). Not modelled: the driver's submit CPU time on the
+ * vCPU for requests no task issues (periodic, Poisson and closed-loop workloads: the vdev times
+ * it on its own timeline), more than one queue per device. The polling core is in the core
+ * model's busy time because platform_build hands its port to platform_devices_hold_core.
  *
  * Metrics: those of vdev.h under "dev/<device>", and backend_busy_time (counter, ps: the
  * backend's steps, every placement), backend_utilisation (that over the run) and, for a poller,
@@ -56,6 +93,7 @@
 #ifndef MOSAIC_MODELS_PLATFORM_DEVICES_H
 #define MOSAIC_MODELS_PLATFORM_DEVICES_H
 
+#include "models/hw/core.h"
 #include "sim/metrics.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
@@ -78,6 +116,16 @@ struct vdev;
 int platform_devices_build(const struct scenario *scenario, struct sim *sim,
                            struct metrics *metrics, struct gic *gic, struct hv *hv,
                            struct guest_os *const *oses, struct platform_devices **out);
+/*
+ * A polling backend holds its core for the whole run: `port` is platform core `core`'s
+ * execution port (the one the core's other work would use); if a poller polls there, the core
+ * executes one piece of work from now (the poller's first look, at build time) to
+ * `horizon_ps`, so the core model counts the core busy (core/<core>/utilisation 1 for a poller
+ * started at 0). Call after platform_devices_build, before the run; nothing for another core.
+ * 0, or -ENOMEM.
+ */
+int platform_devices_hold_core(struct platform_devices *devices, size_t core, struct exec_port port,
+                               sim_time_t horizon_ps);
 /* The vdev of scenario->devices[index], or NULL. */
 struct vdev *platform_devices_vdev(struct platform_devices *devices, size_t index);
 /* Finish the end-of-run metrics (vdev_collect). */
@@ -85,5 +133,12 @@ void platform_devices_finish(struct platform_devices *devices);
 /* 0, or the VQ_E* reason a device's queue broke (a model error). */
 int platform_devices_error(const struct platform_devices *devices);
 void platform_devices_destroy(struct platform_devices *devices);
+
+struct platform_memory;
+/* Put every device's guest RAM on `memory`'s hierarchy (see above); after
+ * platform_devices_build, before the run. Nothing when `devices` or `memory` is NULL or the
+ * memory runs in fast fidelity. 0, -EINVAL, -ENOMEM. */
+int platform_devices_attach_memory(struct platform_devices *devices,
+                                   struct platform_memory *memory);
 
 #endif

@@ -610,3 +610,58 @@ int platform_memory_error(const struct platform_memory *m)
                         return m->exec[i].histogram_error;
         return m->bus.histogram_error != 0 ? m->bus.histogram_error : m->dram.histogram_error;
 }
+
+/* ---- for the devices' guest RAM (vq_sim_attach_platform) ---- */
+
+struct cache *platform_memory_l1_of(struct platform_memory *m, size_t core)
+{
+        return m->fast || core >= m->exec_up ? NULL : &m->l1[core];
+}
+
+struct cache *platform_memory_llc(struct platform_memory *m)
+{
+        return m->fast || !m->llc_up ? NULL : &m->llc;
+}
+
+const struct mem_exec_config *platform_memory_core_config(const struct platform_memory *m,
+                                                          size_t core)
+{
+        return m->fast || core >= m->exec_up ? NULL : &m->exec_config[core];
+}
+
+uint64_t platform_memory_device_base(const struct scenario *scenario, size_t device)
+{
+        return platform_memory_task_base(scenario, scenario->os_count, 0) +
+               (uint64_t)device * TASK_REGION_BYTES;
+}
+
+sim_time_t platform_memory_line_read_ps(const struct platform_memory *m)
+{
+        const struct memory_config *mc = &m->scenario->platform.memory;
+
+        if (m->fast || !m->bus_up)
+                return 0;
+        return interconnect_transfer_ps(&m->bus, mc->line_bytes) +
+               sim_cycles_to_ps((uint64_t)mc->dram_t_rcd + mc->dram_t_cl + mc->dram_burst_cycles,
+                                mc->dram_clock_hz);
+}
+
+void platform_memory_queue_totals(const struct platform_memory *m,
+                                  struct platform_memory_queue_totals *out)
+{
+        *out = (struct platform_memory_queue_totals){ 0 };
+        if (m->fast || !m->bus_up)
+                return;
+        for (uint16_t i = 0; i < m->bus_config.inputs; i++) {
+                const struct interconnect_input_stats *st = interconnect_stats(&m->bus, i);
+
+                out->bus_grants += st->grants;
+                out->bus_delay_ps += st->queue_delay_ps;
+        }
+        for (uint32_t c = 0; c < m->dram_config.channels; c++) {
+                const struct dram_channel_stats *st = dram_channel_stats(&m->dram, c);
+
+                out->dram_requests += st->requests;
+                out->dram_delay_ps += st->queue_delay_ps;
+        }
+}

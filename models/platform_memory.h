@@ -90,4 +90,36 @@ int platform_memory_error(const struct platform_memory *m);
 int platform_memory_metrics(struct platform_memory *m, struct metrics *metrics);
 void platform_memory_finish(struct platform_memory *m, sim_time_t end);
 
+/*
+ * For the devices' guest RAM on this hierarchy (models/io/vq_sim_mem.h, vq_sim_attach_platform).
+ * Detailed fidelity only: in fast fidelity the pointers are NULL and the numbers 0.
+ *   platform_memory_l1_of     core's functional L1, the one its engine (its tasks) uses;
+ *   platform_memory_llc       the shared LLC (initiator = core, way masks per core's OS);
+ *   platform_memory_core_config  core's engine config: its initiator and its OS's colouring
+ *                             (colour_mask, colours, page_bytes, colour_base);
+ *   platform_memory_device_base  where device `device`'s guest RAM starts (before colouring):
+ *                             after every task's region, one task region (64 MiB + 8 KiB)
+ *                             per device, so it shares no line with any task;
+ *   platform_memory_line_read_ps  the unloaded latency of a line read below the LLC: one
+ *                             line's bus transfer + a DRAM access to a precharged bank
+ *                             (tRCD + tCL + burst DRAM cycles);
+ *   platform_memory_queue_totals  cumulative queueing so far: the interconnect's grants and
+ *                             their summed waits (every input), the DRAM controller's requests
+ *                             and their summed waits (every channel).
+ */
+struct platform_memory_queue_totals {
+        uint64_t bus_grants;
+        sim_time_t bus_delay_ps;
+        uint64_t dram_requests;
+        sim_time_t dram_delay_ps;
+};
+struct cache *platform_memory_l1_of(struct platform_memory *m, size_t core);
+struct cache *platform_memory_llc(struct platform_memory *m);
+const struct mem_exec_config *platform_memory_core_config(const struct platform_memory *m,
+                                                          size_t core);
+uint64_t platform_memory_device_base(const struct scenario *scenario, size_t device);
+sim_time_t platform_memory_line_read_ps(const struct platform_memory *m);
+void platform_memory_queue_totals(const struct platform_memory *m,
+                                  struct platform_memory_queue_totals *out);
+
 #endif

@@ -22,8 +22,9 @@ const char *const scenario_task_metrics[] = { "activations",          "completio
 
 const char *const scenario_core_metrics[] = { "utilisation", "context_switches", NULL };
 
-const char *const scenario_hv_core_metrics[] = { "hypervisor_time", "world_switches", "irq_time",
-                                                 "irqs", NULL };
+const char *const scenario_hv_core_metrics[] = { "hypervisor_time",   "world_switches",
+                                                 "irq_time",          "irqs",
+                                                 "world_switch_time", NULL };
 
 const char *const scenario_irq_metrics[] = { "raised",
                                              "merged",
@@ -1369,6 +1370,8 @@ static int load_platform(struct reader *r, json_t *obj, struct platform_config *
 static const char *const scheduler_names[] = { "fixed_priority", "edf", "fair", NULL };
 /* OS keys that only the fair scheduler reads (bases of time keys). */
 static const char *const os_time_keys[] = { "target_latency", "min_granularity", NULL };
+/* Every time key of an OS object: the fair ones and the periodic tick's. */
+static const char *const os_all_time_keys[] = { "target_latency", "min_granularity", "tick", NULL };
 
 static const char *const task_keys[] = {
         "name",    "activation",       "priority",     "nice",      "weight", "core",
@@ -1730,9 +1733,12 @@ static int check_task_activations(struct reader *r, const struct os_config *os)
 
 /* ---- operating systems ---- */
 
-static const char *const os_keys[] = { "name",  "cores",   "scheduler", "context_switch_cycles",
-                                       "tasks", "colours", "llc_ways",  "exception_entry_cycles",
-                                       "isrs",  "boot",    NULL };
+static const char *const os_keys[] = {
+        "name",  "cores",   "scheduler",       "context_switch_cycles",
+        "tasks", "colours", "llc_ways",        "exception_entry_cycles",
+        "isrs",  "boot",    "tick_isr_cycles", "tick_irq",
+        NULL
+};
 
 /* The owner of platform core `core` among the OSes before `os_index`, or NULL. */
 static const struct os_config *core_owner(const struct scenario *s, size_t os_index, size_t core)
@@ -1979,6 +1985,71 @@ static int parse_isrs(struct reader *r, json_t *obj, const struct scenario *s, s
         return 0;
 }
 
+/* ---- periodic tick ---- */
+
+/* The timer PPIs a tick uses by default: the EL1 physical timer in AMP, the virtual timer in a
+ * VM (GIC architecture's PPI assignments: 30 and 27). */
+#define OS_TICK_IRQ_AMP 30u
+#define OS_TICK_IRQ_VM  27u
+
+/* An OS's optional periodic tick ("tick_<unit>", "tick_isr_cycles", "tick_irq") in `obj` (the
+ * AMP OS object or a VM's "os"). */
+static int parse_os_tick(struct reader *r, json_t *obj, const struct scenario *s,
+                         struct os_config *os)
+{
+        bool present;
+        int rc = get_positive_time(r, obj, "tick", &os->tick_period_ps, &present);
+        if (rc < 0)
+                return rc;
+        if (!present) {
+                static const char *const needs_tick[] = { "tick_isr_cycles", "tick_irq", NULL };
+                for (const char *const *key = needs_tick; *key; key++)
+                        if (json_object_get(obj, *key))
+                                return fail_key(r, *key, "'%s' needs a 'tick' (e.g. tick_ms)",
+                                                *key);
+                return 0;
+        }
+        if (os->tick_period_ps > SIM_PS_PER_S)
+                return fail_key(r, time_key_in(obj, "tick"), "must be at most 1 s");
+        uint64_t irq = s->hypervisor ? OS_TICK_IRQ_VM : OS_TICK_IRQ_AMP;
+        rc = get_uint(r, obj, "tick_isr_cycles", 0, INT64_MAX, &os->tick_isr_cycles, &present);
+        if (rc == 0)
+                rc = get_uint(r, obj, "tick_irq", IRQ_PPI_FIRST, IRQ_SPI_FIRST - 1, &irq, &present);
+        os->tick_irq = (uint32_t)irq;
+        return rc;
+}
+
+/* The tick's ISR ("tick", tick_isr_cycles), after the OS's own ISRs. */
+static int add_tick_isr(struct reader *r, json_t *obj, struct os_config *os)
+{
+        if (os->tick_period_ps == 0)
+                return 0;
+        for (size_t i = 0; i < os->isr_count; i++) {
+                if (os->isrs[i].irq == os->tick_irq)
+                        return fail_key(r,
+                                        json_object_get(obj, "tick_irq") ? "tick_irq"
+                                                                         : time_key_in(obj, "tick"),
+                                        "the tick's interrupt %u is ISR '%s''s: set another "
+                                        "'tick_irq' (a PPI, 16-31)",
+                                        (unsigned)os->tick_irq, os->isrs[i].name);
+                if (strcmp(os->isrs[i].name, "tick") == 0)
+                        return fail_key(r, time_key_in(obj, "tick"),
+                                        "an ISR is already named 'tick' (the tick's own)");
+        }
+        struct isr_config *isrs = realloc(os->isrs, (os->isr_count + 1) * sizeof *isrs);
+        if (!isrs)
+                return fail_nomem(r);
+        os->isrs = isrs;
+        struct isr_config *tick = &os->isrs[os->isr_count];
+        *tick = (struct isr_config){ .irq = os->tick_irq,
+                                     .cycles = os->tick_isr_cycles,
+                                     .activates = SIZE_MAX };
+        int rc = copy_string(r, "tick", &tick->name);
+        if (rc == 0)
+                os->isr_count++;
+        return rc;
+}
+
 /* ---- start-up ---- */
 
 static const char *const boot_keys[] = { "image_kib", "load_mib_per_s", "creation_cycles", "after",
@@ -2033,7 +2104,7 @@ static int parse_boot(struct reader *r, json_t *obj, const struct scenario *s, s
 static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t index)
 {
         struct os_config *os = &s->oses[index];
-        const struct key_set keys = { os_keys, os_time_keys };
+        const struct key_set keys = { os_keys, os_all_time_keys };
         size_t scheduler = 0;
         bool present;
         int rc = expect_object(r, obj);
@@ -2064,9 +2135,13 @@ static int parse_os(struct reader *r, json_t *obj, struct scenario *s, size_t in
                 rc = get_uint(r, obj, "exception_entry_cycles", 0, INT64_MAX,
                               &os->exception_entry_cycles, &present);
         if (rc == 0)
+                rc = parse_os_tick(r, obj, s, os);
+        if (rc == 0)
                 rc = parse_tasks(r, obj, s, os);
         if (rc == 0)
                 rc = parse_isrs(r, obj, s, os);
+        if (rc == 0)
+                rc = add_tick_isr(r, obj, os);
         return rc == 0 ? parse_boot(r, obj, s, index, &os->boot) : rc;
 }
 
@@ -2100,6 +2175,10 @@ static const char *const hv_keys[] = { "policy",
                                        "direct_injection",
                                        "irq_profile",
                                        "irq_instructions",
+                                       "vcpu_context_bytes",
+                                       "world_switch_instructions",
+                                       "trap_instructions",
+                                       "tlb_refill_walks",
                                        "colours",
                                        "credit",
                                        "schedule",
@@ -2109,8 +2188,12 @@ static const char *const policy_names[] = { "static", "arinc653", "fixed_priorit
 static const char *const credit_time_keys[] = { "timeslice", NULL };
 static const char *const vm_keys[] = { "name", "vcpus",   "os",   "tasks",
                                        "isrs", "colours", "boot", NULL };
-static const char *const vm_os_keys[] = { "scheduler", "context_switch_cycles",
-                                          "exception_entry_cycles", NULL };
+static const char *const vm_os_keys[] = { "scheduler",
+                                          "context_switch_cycles",
+                                          "exception_entry_cycles",
+                                          "tick_isr_cycles",
+                                          "tick_irq",
+                                          NULL };
 static const char *const vcpu_keys[] = { "core",   "priority",    "extra_time",
                                          "weight", "cap_percent", NULL };
 static const char *const vcpu_time_keys[] = { "budget", "period", NULL };
@@ -2332,9 +2415,10 @@ static int parse_vcpus(struct reader *r, json_t *obj, struct scenario *s, size_t
 }
 
 /* The guest OS of a VM: "os" holds its kernel settings, the VM its tasks. */
-static int parse_vm_os(struct reader *r, json_t *obj, struct os_config *os)
+static int parse_vm_os(struct reader *r, json_t *obj, const struct scenario *s,
+                       struct os_config *os)
 {
-        const struct key_set keys = { vm_os_keys, os_time_keys };
+        const struct key_set keys = { vm_os_keys, os_all_time_keys };
         size_t scheduler = 0;
         bool present;
         json_t *v;
@@ -2356,6 +2440,8 @@ static int parse_vm_os(struct reader *r, json_t *obj, struct os_config *os)
                               &os->exception_entry_cycles, &present);
         if (rc == 0)
                 rc = parse_os_fair(r, v, os);
+        if (rc == 0)
+                rc = parse_os_tick(r, v, s, os);
         if (rc == 0)
                 pop(r, mark);
         return rc;
@@ -2408,13 +2494,19 @@ static int parse_vm(struct reader *r, json_t *obj, struct scenario *s, size_t in
         if (rc == 0)
                 rc = vm_guest_init(r, vm, os);
         if (rc == 0)
-                rc = parse_vm_os(r, obj, os);
+                rc = parse_vm_os(r, obj, s, os);
         if (rc == 0)
                 rc = parse_colours(r, obj, s, &os->colour_mask);
         if (rc == 0)
                 rc = parse_tasks(r, obj, s, os);
         if (rc == 0)
                 rc = parse_isrs(r, obj, s, os);
+        if (rc == 0) {
+                size_t mark = push_key(r, "os");
+                rc = add_tick_isr(r, json_object_get(obj, "os"), os);
+                if (rc == 0)
+                        pop(r, mark);
+        }
         return rc == 0 ? parse_boot(r, obj, s, index, &vm->boot) : rc;
 }
 
@@ -2709,11 +2801,19 @@ static int parse_hv_irq(struct reader *r, json_t *obj, const struct scenario *s)
 }
 
 /* The cost keys a hypervisor profile may give (a subset of hv_keys). */
-static const char *const hv_profile_cost_keys[] = {
-        "world_switch_cycles", "trap_entry_cycles",   "trap_exit_cycles",
-        "irq_entry_cycles",    "irq_handling_cycles", "irq_injection_cycles",
-        "irq_exit_cycles",     "direct_injection",    NULL
-};
+static const char *const hv_profile_cost_keys[] = { "world_switch_cycles",
+                                                    "trap_entry_cycles",
+                                                    "trap_exit_cycles",
+                                                    "irq_entry_cycles",
+                                                    "irq_handling_cycles",
+                                                    "irq_injection_cycles",
+                                                    "irq_exit_cycles",
+                                                    "vcpu_context_bytes",
+                                                    "world_switch_instructions",
+                                                    "trap_instructions",
+                                                    "tlb_refill_walks",
+                                                    "direct_injection",
+                                                    NULL };
 static const char *const hv_profile_keys[] = { "name",
                                                "description",
                                                "sources",
@@ -2724,6 +2824,10 @@ static const char *const hv_profile_keys[] = { "name",
                                                "irq_handling_cycles",
                                                "irq_injection_cycles",
                                                "irq_exit_cycles",
+                                               "vcpu_context_bytes",
+                                               "world_switch_instructions",
+                                               "trap_instructions",
+                                               "tlb_refill_walks",
                                                "direct_injection",
                                                NULL };
 
@@ -2732,10 +2836,23 @@ static int parse_hv_profile(struct reader *r, struct hv_config *hv)
 {
         const struct key_set keys = { hv_profile_keys, NULL };
         const struct key_set source_keys = { hv_profile_cost_keys, NULL };
-        uint64_t *costs[] = { &hv->world_switch_cycles, &hv->trap_entry_cycles,
-                              &hv->trap_exit_cycles,    &hv->irq_entry_cycles,
-                              &hv->irq_handling_cycles, &hv->irq_injection_cycles,
-                              &hv->irq_exit_cycles };
+        uint64_t *costs[] = { &hv->world_switch_cycles,       &hv->trap_entry_cycles,
+                              &hv->trap_exit_cycles,          &hv->irq_entry_cycles,
+                              &hv->irq_handling_cycles,       &hv->irq_injection_cycles,
+                              &hv->irq_exit_cycles,           &hv->vcpu_context_bytes,
+                              &hv->world_switch_instructions, &hv->trap_instructions,
+                              &hv->tlb_refill_walks };
+        const uint64_t limits[] = { INT64_MAX,
+                                    INT64_MAX,
+                                    INT64_MAX,
+                                    INT64_MAX,
+                                    INT64_MAX,
+                                    INT64_MAX,
+                                    INT64_MAX,
+                                    HV_MAX_VCPU_CONTEXT_BYTES,
+                                    HV_MAX_FOOTPRINT_INSTRUCTIONS,
+                                    HV_MAX_FOOTPRINT_INSTRUCTIONS,
+                                    HV_MAX_TLB_REFILL_WALKS };
         const char *name;
         json_t *sources;
         int rc = expect_object(r, r->root);
@@ -2752,6 +2869,9 @@ static int parse_hv_profile(struct reader *r, struct hv_config *hv)
         if (rc < 0)
                 return rc;
         pop(r, mark);
+        hv->profile_name = strdup(name);
+        if (!hv->profile_name)
+                return fail_nomem(r);
         if (json_object_get(r->root, "description") &&
             !json_is_string(json_object_get(r->root, "description")))
                 return fail_key(r, "description", "expected a string");
@@ -2785,7 +2905,7 @@ static int parse_hv_profile(struct reader *r, struct hv_config *hv)
                 if (strcmp(cost, "direct_injection") == 0)
                         rc = get_bool(r, r->root, cost, &hv->direct_injection);
                 else
-                        rc = get_uint(r, r->root, cost, 0, INT64_MAX, costs[i], &present);
+                        rc = get_uint(r, r->root, cost, 0, limits[i], costs[i], &present);
                 if (rc < 0)
                         return rc;
         }
@@ -2814,7 +2934,26 @@ static int load_hv_profile(struct reader *r, json_t *obj, struct hv_config *hv)
         if (rc == 0)
                 rc = parse_hv_profile(&pr, hv);
         reader_close(&pr);
-        free(file);
+        hv->profile_file = file; /* recorded in summary.json */
+        return rc;
+}
+
+/* The memory footprint of world switches and traps (used with the memory models and an
+ * irq_profile, which gives the hypervisor's region; ignored otherwise). */
+static int parse_hv_footprint(struct reader *r, json_t *obj, struct hv_config *hv)
+{
+        bool present;
+        int rc = get_uint(r, obj, "vcpu_context_bytes", 0, HV_MAX_VCPU_CONTEXT_BYTES,
+                          &hv->vcpu_context_bytes, &present);
+        if (rc == 0)
+                rc = get_uint(r, obj, "world_switch_instructions", 0, HV_MAX_FOOTPRINT_INSTRUCTIONS,
+                              &hv->world_switch_instructions, &present);
+        if (rc == 0)
+                rc = get_uint(r, obj, "trap_instructions", 0, HV_MAX_FOOTPRINT_INSTRUCTIONS,
+                              &hv->trap_instructions, &present);
+        if (rc == 0)
+                rc = get_uint(r, obj, "tlb_refill_walks", 0, HV_MAX_TLB_REFILL_WALKS,
+                              &hv->tlb_refill_walks, &present);
         return rc;
 }
 
@@ -2850,6 +2989,8 @@ static int parse_hypervisor(struct reader *r, json_t *obj, struct scenario *s)
         if (rc == 0)
                 rc = get_uint(r, obj, "trap_exit_cycles", 0, INT64_MAX, &hv->trap_exit_cycles,
                               &present);
+        if (rc == 0)
+                rc = parse_hv_footprint(r, obj, hv);
         if (rc == 0 && hv->policy == HV_POLICY_CREDIT)
                 rc = parse_credit(r, obj, hv);
         return rc == 0 ? parse_hv_irq(r, obj, s) : rc;
@@ -3061,23 +3202,62 @@ static int parse_interrupt(struct reader *r, json_t *obj, struct scenario *s, si
         return rc == 0 ? check_interrupt(r, obj, s, index) : rc;
 }
 
+/* The ticks' timers, one per CPU of each ticked OS ("<os>_tick", then "<os>_tick<i>"), first
+ * edge one period after the start, at irq_sources[0..ticks); returns ticks or < 0. */
+static long add_tick_sources(struct reader *r, struct scenario *s)
+{
+        size_t n = 0;
+        for (size_t o = 0; o < s->os_count; o++) {
+                const struct os_config *os = &s->oses[o];
+                for (size_t c = 0; os->tick_period_ps > 0 && c < os->core_count; c++, n++) {
+                        struct irq_source_config *q = &s->irq_sources[n];
+                        *q = (struct irq_source_config){ .kind = IRQ_SOURCE_TIMER,
+                                                         .irq = os->tick_irq,
+                                                         .os = o,
+                                                         .cpu = c,
+                                                         .period_ps = os->tick_period_ps,
+                                                         .offset_ps = os->tick_period_ps };
+                        q->name = c == 0 ? text_format("%s_tick", os->name)
+                                         : text_format("%s_tick%zu", os->name, c);
+                        s->irq_source_count = n + 1;
+                        if (!q->name)
+                                return fail_nomem(r);
+                }
+        }
+        return (long)n;
+}
+
+static size_t count_tick_sources(const struct scenario *s)
+{
+        size_t n = 0;
+        for (size_t o = 0; o < s->os_count; o++)
+                n += s->oses[o].tick_period_ps > 0 ? s->oses[o].core_count : 0;
+        return n;
+}
+
 static int parse_interrupts(struct reader *r, json_t *root, struct scenario *s)
 {
         json_t *list = json_object_get(root, "interrupts");
-        if (!list)
+        size_t ticks = count_tick_sources(s);
+        int rc = 0;
+        if (!list && ticks == 0)
                 return 0;
-        int rc = get_nonempty_array(r, root, "interrupts", &list);
+        if (list)
+                rc = get_nonempty_array(r, root, "interrupts", &list);
         if (rc < 0)
                 return rc;
-        size_t count = json_array_size(list);
-        s->irq_sources = calloc(count, sizeof *s->irq_sources);
+        size_t count = list ? json_array_size(list) : 0;
+        s->irq_sources = calloc(ticks + count, sizeof *s->irq_sources);
         if (!s->irq_sources)
                 return fail_nomem(r);
-        s->irq_source_count = count;
+        long added = add_tick_sources(r, s);
+        if (added < 0)
+                return (int)added;
+        s->irq_source_count = ticks + count;
         size_t mark = push_key(r, "interrupts");
         for (size_t i = 0; i < count; i++) {
                 size_t element = push_index(r, i);
-                rc = parse_interrupt(r, json_array_get(list, i), s, i);
+                rc = parse_interrupt(r, json_array_get(list, i), s, ticks + i);
                 if (rc < 0)
                         return rc;
                 pop(r, element);
@@ -3553,6 +3733,8 @@ static void free_hypervisor(struct hv_config *hv)
                 free(hv->schedules[i].windows);
         free(hv->vms);
         free(hv->schedules);
+        free(hv->profile_name);
+        free(hv->profile_file);
         free(hv);
 }
 

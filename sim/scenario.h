@@ -19,7 +19,10 @@
  * "interrupts" (struct irq_source_config: timers and device SPIs, each aimed at an OS's core or
  * a VM's vCPU), "isrs" in an OS or VM (struct isr_config), an OS's exception_entry_cycles, the
  * hypervisor's interrupt path (irq_* cycles, direct_injection, irq_profile, colours) and a VM's
- * "colours"; the loader requires an ISR for every source's id in its target. The format is
+ * "colours"; the loader requires an ISR for every source's id in its target. An OS's optional
+ * periodic "tick_<unit>" becomes one timer source per CPU and an ISR "tick" (os_config). The
+ * hypervisor's footprint keys (vcpu_context_bytes, world_switch_instructions,
+ * trap_instructions, tlb_refill_walks) and its named "profile" fill struct hv_config. The format is
  * documented key by key in scenarios/schema/scenario.schema.json
  * and scenarios/schema/platform.schema.json.
  */
@@ -286,6 +289,14 @@ struct os_config {
         size_t isr_count;
         struct isr_config *isrs;
         struct boot_config boot; /* AMP only (a VM's is vm->boot) */
+        /* Periodic tick ("tick_<unit>"; 0: tickless): a timer interrupt `tick_irq` on each of
+         * its CPUs every tick_period_ps (first edge one period after the start, sources
+         * "<os>_tick", "<os>_tick<i>" of irq_sources), taken by the ISR "tick" of
+         * tick_isr_cycles that the loader adds to isrs. A ticked OS takes its scheduler's
+         * time-based decisions (fair time slices) at its ticks (models/os/guest_os.h). */
+        sim_time_t tick_period_ps;
+        uint64_t tick_isr_cycles;
+        uint32_t tick_irq;
 };
 
 /* ---- hypervisor ---- */
@@ -301,6 +312,10 @@ struct os_config {
 /* Xen credit1: 30 ms time slice (sched_credit_tslice_ms default), default weight 256. */
 #define HV_CREDIT_DEFAULT_TIMESLICE_PS (30 * SIM_PS_PER_MS)
 #define HV_CREDIT_DEFAULT_WEIGHT       256
+/* Bounds of the hypervisor's memory footprint keys (they stay inside its region). */
+#define HV_MAX_VCPU_CONTEXT_BYTES     (64u << 10)
+#define HV_MAX_TLB_REFILL_WALKS       4096u
+#define HV_MAX_FOOTPRINT_INSTRUCTIONS (1u << 30)
 
 enum hv_policy {
         HV_POLICY_STATIC,
@@ -361,7 +376,16 @@ struct hv_config {
          * profile over the hypervisor's own region (NULL: plain cycles). */
         const struct memory_profile_config *irq_profile;
         uint64_t irq_instructions;
+        /* With the memory models and an irq_profile (the hypervisor's region and colours),
+         * world switches and traps touch memory too (models/hv/hypervisor.h); 0: that part
+         * is absent, and without them all four are ignored. */
+        uint64_t vcpu_context_bytes;        /* saved and restored per world switch */
+        uint64_t world_switch_instructions; /* of irq_profile per world switch */
+        uint64_t trap_instructions;         /* of irq_profile per trap */
+        uint64_t tlb_refill_walks;          /* stage-2 table loads after a switch of VM */
         uint64_t colour_mask; /* LLC colours of the hypervisor's code and data; 0: uncoloured */
+        char *profile_name;   /* the "profile" file's name, NULL without one */
+        char *profile_file;   /* its path (resolved against the scenario's), NULL without one */
         sim_time_t credit_timeslice_ps; /* credit: slice and accounting period, 0 = 30 ms */
         size_t vm_count;
         struct hv_vm_config *vms;
@@ -424,7 +448,12 @@ enum device_placement {
         DEVICE_BACKEND_PASSTHROUGH,  /* the device itself: MMIO doorbell, DMA on the rings */
         DEVICE_BACKEND_SHARED_MEMORY /* AMP: another OS's core, SGI doorbell (OpenAMP-like) */
 };
-enum device_arrival { DEVICE_ARRIVAL_PERIODIC, DEVICE_ARRIVAL_POISSON, DEVICE_ARRIVAL_CLOSED };
+enum device_arrival {
+        DEVICE_ARRIVAL_PERIODIC,
+        DEVICE_ARRIVAL_POISSON,
+        DEVICE_ARRIVAL_CLOSED,
+        DEVICE_ARRIVAL_TASK /* each job of task `issuer_task` (driver's OS and CPU) submits */
+};
 
 /* Another ECU on a CAN device's bus: one frame every period. */
 struct device_can_sender {
@@ -457,6 +486,8 @@ struct device_config {
         uint32_t wake_irq;              /* service_vm, shared_memory: SPI to the backend */
         size_t poll_core;               /* polling_core: platform core */
         sim_time_t poll_ps;             /* polling_core: interval between looks */
+        bool backend_thread;            /* service_vm, shared_memory: the backend is a thread, */
+        size_t backend_task;            /* ... this event task of the backend's OS (its CPU) */
         /* device service model (the fields of its kind) */
         uint32_t blk_channels, blk_stripe_sectors;
         uint64_t blk_capacity_sectors, blk_channel_bytes_per_s;
@@ -481,6 +512,9 @@ struct device_config {
         bool can_extended;
         uint64_t count;
         sim_time_t start_ps;
+        size_t issuer_task;     /* task: index in the driver's OS */
+        uint32_t task_requests; /* task: requests each job submits at the end of its work */
+        bool task_wait;         /* task: the job waits for them (synchronous I/O) */
 };
 
 /* The device named `name` (its index), or -1; and the metric names a requirement may use on a

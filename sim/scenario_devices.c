@@ -457,8 +457,10 @@ static const char *const driver_keys[] = { "vm", "vcpu", "os", "core", NULL };
 static const char *const driver_time_keys[] = { "submit", "complete", NULL };
 static const char *const ring_keys[] = { "layout", "event_idx", "queue_size", NULL };
 static const char *const layout_names[] = { "split", "packed", NULL };
-static const char *const backend_keys[] = { "placement", "notify_cycles", "vm",       "vcpu", "os",
-                                            "core",      "doorbell_sgi",  "wake_irq", NULL };
+static const char *const backend_keys[] = {
+        "placement", "notify_cycles", "vm",       "vcpu", "os",
+        "core",      "doorbell_sgi",  "wake_irq", "task", NULL
+};
 static const char *const backend_time_keys[] = { "request", "poll_interval", "mmio_write", NULL };
 static const char *const placement_names[] = { "hypervisor",  "service_vm",    "polling_core",
                                                "passthrough", "shared_memory", NULL };
@@ -471,11 +473,12 @@ static const char *const rng_keys[] = { "bytes_per_s", NULL };
 static const char *const can_keys[] = { "bit_rate_kbit_per_s", "senders", NULL };
 static const char *const sender_keys[] = { "id", "extended", "bytes", NULL };
 static const char *const sender_time_keys[] = { "period", "offset", NULL };
-static const char *const workload_keys[] = { "arrival", "queue_depth", "bytes", "read_percent",
-                                             "pattern", "base",        "span",  "step",
-                                             "id",      "extended",    "count", NULL };
+static const char *const workload_keys[] = { "arrival",  "queue_depth", "bytes", "read_percent",
+                                             "pattern",  "base",        "span",  "step",
+                                             "id",       "extended",    "count", "task",
+                                             "requests", "wait",        NULL };
 static const char *const workload_time_keys[] = { "interval", "think", "start", NULL };
-static const char *const arrival_names[] = { "periodic", "poisson", "closed", NULL };
+static const char *const arrival_names[] = { "periodic", "poisson", "closed", "task", NULL };
 static const char *const pattern_names[] = { "sequential", "random", NULL };
 
 /* Default notify trap handler: an estimate of MMIO emulation in a type-1 hypervisor (decode
@@ -544,6 +547,48 @@ static int dparse_ring(struct dev_reader *r, json_t *dev, struct device_config *
         return rc;
 }
 
+/* The task named by `obj`'s "task" in OS `os`: it runs on the OS's execution resource `cpu`,
+ * is an event task when `event`, and is no other device's issuer or backend thread (devices
+ * before `d`, and d's own backend thread). */
+static int dparse_task_ref(struct dev_reader *r, json_t *obj, const struct scenario *s,
+                           const struct device_config *d, size_t os, size_t cpu, bool event,
+                           size_t *out)
+{
+        const struct os_config *o = &s->oses[os];
+        const char *name;
+        int rc = dget_string(r, obj, "task", true, &name);
+        size_t t, mark;
+
+        if (rc < 0)
+                return rc;
+        mark = dpush_key(r, "task");
+        for (t = 0; t < o->task_count && strcmp(o->tasks[t].name, name) != 0; t++)
+                ;
+        if (t == o->task_count)
+                return dfail(r, "%s '%s' has no task '%s'", o->vm != NULL ? "VM" : "OS", o->name,
+                             name);
+        if (scenario_task_cpu(o, &o->tasks[t]) != (long)cpu)
+                return dfail(r, "task '%s' runs on another %s than this side of the device", name,
+                             o->vm != NULL ? "vCPU" : "core");
+        if (event && o->tasks[t].activation != TASK_EVENT)
+                return dfail(r,
+                             "task '%s' must be an event task (\"activation\": \"event\"): "
+                             "the device releases its jobs",
+                             name);
+        for (const struct device_config *e = s->devices; e <= d; e++) {
+                bool issuer = e < d && e->arrival == DEVICE_ARRIVAL_TASK && e->os == os &&
+                              e->issuer_task == t;
+                bool thread = e->backend_thread && e->backend_os == os && e->backend_task == t;
+
+                if (issuer || thread)
+                        return dfail(r, "task '%s' already %s of device '%s'", name,
+                                     issuer ? "issues the requests" : "runs the backend", e->name);
+        }
+        *out = t;
+        dpop(r, mark);
+        return 0;
+}
+
 /* The backend's side of a service VM or a shared-memory OS: target, doorbell SGI, wake SPI. */
 static int dparse_backend_side(struct dev_reader *r, json_t *obj, struct scenario *s,
                                struct device_config *d)
@@ -578,6 +623,11 @@ static int dparse_backend_side(struct dev_reader *r, json_t *obj, struct scenari
         }
         if (rc == 0)
                 rc = dneed_isr(r, s, d->backend_os, d->wake_irq, "wake_irq");
+        if (rc == 0 && json_object_get(obj, "task") != NULL) {
+                rc = dparse_task_ref(r, obj, s, d, d->backend_os, d->backend_cpu, true,
+                                     &d->backend_task);
+                d->backend_thread = rc == 0;
+        }
         if (rc == 0 && d->wake_irq == d->irq) {
                 dpush_key(r, "wake_irq");
                 return dfail(r, "the wake SPI must differ from the device's 'irq'");
@@ -635,8 +685,8 @@ static int dcheck_poll_core(struct dev_reader *r, const struct scenario *s,
 static int dparse_backend(struct dev_reader *r, json_t *dev, struct scenario *s,
                           struct device_config *d)
 {
-        static const char *const side_keys[] = { "vm",           "vcpu",     "os",
-                                                 "doorbell_sgi", "wake_irq", NULL };
+        static const char *const side_keys[] = { "vm",       "vcpu", "os", "doorbell_sgi",
+                                                 "wake_irq", "task", NULL };
         static const char *const poll_keys[] = { "poll_interval", NULL };
         static const char *const core_keys[] = { "core", NULL };
         static const char *const notify_keys[] = { "notify_cycles", NULL };
@@ -848,7 +898,30 @@ static int dparse_model(struct dev_reader *r, json_t *dev, struct device_config 
         return rc;
 }
 
-static int dparse_workload(struct dev_reader *r, json_t *dev, struct device_config *d)
+/* Arrival "task": the requests are submitted by the jobs of a task of the driver's OS on the
+ * driver's CPU, `requests` per job, synchronously when `wait`. */
+static int dparse_task_arrival(struct dev_reader *r, json_t *obj, const struct scenario *s,
+                               struct device_config *d)
+{
+        static const char *const task_only[] = { "task", "requests", "wait", NULL };
+        static const char *const not_task[] = { "start", NULL };
+        int rc;
+
+        if (d->arrival != DEVICE_ARRIVAL_TASK)
+                return dreject(r, obj, task_only, "applies to arrival 'task' only");
+        rc = dreject(r, obj, not_task, "does not apply to arrival 'task' (the task's jobs issue)");
+        if (rc == 0)
+                rc = dparse_task_ref(r, obj, s, d, d->os, d->cpu, false, &d->issuer_task);
+        d->task_requests = 1;
+        if (rc == 0)
+                rc = dget_u32(r, obj, "requests", 1, d->queue_size, &d->task_requests, false);
+        if (rc == 0)
+                rc = dget_bool(r, obj, "wait", &d->task_wait);
+        return rc;
+}
+
+static int dparse_workload(struct dev_reader *r, json_t *dev, const struct scenario *s,
+                           struct device_config *d)
 {
         static const uint32_t default_bytes[] = { 4096, 1500, 64, 8, 64 };
         json_t *obj = dsub(dev, "workload");
@@ -867,18 +940,21 @@ static int dparse_workload(struct dev_reader *r, json_t *dev, struct device_conf
         if (rc == 0)
                 rc = dget_choice(r, obj, "arrival", false, arrival_names, &arrival);
         d->arrival = (enum device_arrival)arrival;
-        if (rc == 0 && d->arrival != DEVICE_ARRIVAL_CLOSED)
+        if (rc == 0 &&
+            (d->arrival == DEVICE_ARRIVAL_PERIODIC || d->arrival == DEVICE_ARRIVAL_POISSON))
                 rc = dget_time(r, obj, "interval", true, true, &d->interval_ps);
         if (rc == 0 && d->arrival != DEVICE_ARRIVAL_CLOSED) {
                 static const char *const closed_only[] = { "queue_depth", "think", NULL };
 
                 rc = dreject(r, obj, closed_only, "applies to a closed loop only");
         }
-        if (rc == 0 && d->arrival == DEVICE_ARRIVAL_CLOSED) {
+        if (rc == 0 && (d->arrival == DEVICE_ARRIVAL_CLOSED || d->arrival == DEVICE_ARRIVAL_TASK)) {
                 static const char *const open_only[] = { "interval", NULL };
 
                 rc = dreject(r, obj, open_only, "applies to periodic and poisson arrivals only");
         }
+        if (rc == 0)
+                rc = dparse_task_arrival(r, obj, s, d);
         if (rc == 0)
                 rc = dget_u32(r, obj, "queue_depth", 1, d->queue_size, &d->queue_depth, false);
         if (rc == 0)
@@ -986,7 +1062,7 @@ static int dparse_device(struct dev_reader *r, json_t *dev, struct scenario *s, 
         if (rc == 0)
                 rc = dparse_model(r, dev, d);
         if (rc == 0)
-                rc = dparse_workload(r, dev, d);
+                rc = dparse_workload(r, dev, s, d);
         if (rc == 0 && d->kind == DEVICE_CAN) {
                 size_t nodes = 1 + d->can_sender_count;
 

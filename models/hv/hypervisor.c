@@ -10,6 +10,11 @@
 #include "sim/trace.h"
 #include "sim/text.h"
 
+/* Register accesses of a context save or restore, cache lines, pages of the region layout. */
+#define HV_CONTEXT_ACCESS_BYTES 8u
+#define HV_LINE_BYTES           64u
+#define HV_PAGE_BYTES           4096u
+
 static const struct hv_policy_ops *hv_policy_ops(enum hv_policy policy)
 {
         switch (policy) {
@@ -193,6 +198,47 @@ static void hv_pcpu_after_work(struct hv_pcpu *pcpu)
         hv_pcpu_advance(pcpu);
 }
 
+static void hv_pcpu_work_done(void *arg);
+
+/* Start pieces[piece_next] of the world switch or trap with memory in progress. */
+static int hv_pcpu_start_piece(struct hv_pcpu *pcpu)
+{
+        struct hv *hv = pcpu->hv;
+        const struct hv_piece *piece = &pcpu->pieces[pcpu->piece_next++];
+
+        pcpu->piece_on_segment = piece->profile != NULL;
+        if (piece->profile == NULL)
+                return pcpu->port.ops->start(pcpu->port.resource, piece->plain_ps,
+                                             hv_pcpu_work_done, pcpu);
+        mem_exec_segment_init(&pcpu->piece_segment, piece->profile, piece->gen,
+                              piece->instructions);
+        mem_exec_segment_set_colours(&pcpu->piece_segment, hv->irq_colour_mask,
+                                     hv->irq_colour_base);
+        return pcpu->segments.ops->start(pcpu->segments.resource, &pcpu->piece_segment,
+                                         hv_pcpu_work_done, pcpu);
+}
+
+/* A piece has ended: start the next one (returns true), or close the sequence, whose work is
+ * then its whole duration. */
+static bool hv_pcpu_next_piece(struct hv_pcpu *pcpu, enum hv_pcpu_state state)
+{
+        int err;
+
+        if (pcpu->piece_next < pcpu->piece_count) {
+                pcpu->state = state;
+                err = hv_pcpu_start_piece(pcpu);
+                if (err != 0) {
+                        pcpu->state = HV_PCPU_FREE;
+                        hv_fail(pcpu->hv, err);
+                }
+                return true;
+        }
+        pcpu->piece_count = 0;
+        pcpu->piece_on_segment = false;
+        pcpu->work_ps = sim_now(pcpu->hv->sim) - pcpu->work_started_ps;
+        return false;
+}
+
 static void hv_pcpu_work_done(void *arg)
 {
         struct hv_pcpu *pcpu = arg;
@@ -213,7 +259,11 @@ static void hv_pcpu_work_done(void *arg)
                 hv_pcpu_irq_stage_done(pcpu);
                 return;
         }
+        if (pcpu->piece_count > 0 && hv_pcpu_next_piece(pcpu, state))
+                return;
         metric_add(pcpu->hypervisor_time, pcpu->work_ps);
+        if (state == HV_PCPU_SWITCH && pcpu->world_switch_time != NULL)
+                metric_add(pcpu->world_switch_time, pcpu->work_ps);
         if (state == HV_PCPU_BOOT) {
                 trace_end(pcpu->hv->trace, pcpu->trace_track, sim_now(pcpu->hv->sim), TRACE_FINISH);
                 pcpu->work_ps = 0;
@@ -240,7 +290,9 @@ static void hv_pcpu_start_work(struct hv_pcpu *pcpu, enum hv_pcpu_state state, s
         pcpu->work_started_ps = sim_now(pcpu->hv->sim);
         if (state != HV_PCPU_GUEST)
                 pcpu->work_ps = work_ps;
-        if (state == HV_PCPU_GUEST && pcpu->current->segment != NULL) {
+        if (pcpu->piece_count > 0) {
+                err = hv_pcpu_start_piece(pcpu);
+        } else if (state == HV_PCPU_GUEST && pcpu->current->segment != NULL) {
                 struct hv_vcpu *vcpu = pcpu->current;
 
                 if (vcpu->own_colours)
@@ -252,6 +304,7 @@ static void hv_pcpu_start_work(struct hv_pcpu *pcpu, enum hv_pcpu_state state, s
                 err = pcpu->port.ops->start(pcpu->port.resource, work_ps, hv_pcpu_work_done, pcpu);
         if (err != 0) {
                 pcpu->state = HV_PCPU_FREE;
+                pcpu->piece_count = 0;
                 hv_fail(pcpu->hv, err);
                 return;
         }
@@ -259,6 +312,64 @@ static void hv_pcpu_start_work(struct hv_pcpu *pcpu, enum hv_pcpu_state state, s
                 trace_begin(pcpu->hv->trace, pcpu->trace_track, pcpu->work_started_ps,
                             state == HV_PCPU_SWITCH ? TRACE_WORLD_SWITCH : TRACE_TRAP, TRACE_START,
                             pcpu->current->trace_name, 0);
+}
+
+static void hv_pcpu_add_piece(struct hv_pcpu *pcpu, const struct mem_profile *profile,
+                              struct mem_gen *gen, uint64_t instructions, sim_time_t plain_ps)
+{
+        assert(pcpu->piece_count < HV_MAX_PIECES);
+        pcpu->pieces[pcpu->piece_count++] = (struct hv_piece){
+                .profile = profile, .gen = gen, .instructions = instructions, .plain_ps = plain_ps
+        };
+}
+
+/*
+ * The pieces of a world switch to `next` with memory (none without): the plain cycles, the
+ * save of the outgoing context (if one is loaded), the hypervisor's code and data, the restore
+ * of the incoming context, then, when the VM changes, the stage-2 walks over the incoming VM's
+ * table lines. Returns whether there are any.
+ */
+static bool hv_pcpu_plan_switch(struct hv_pcpu *pcpu, struct hv_vcpu *next)
+{
+        struct hv *hv = pcpu->hv;
+        struct hv_vcpu *previous = pcpu->loaded;
+        uint64_t walks = hv->config->tlb_refill_walks;
+
+        pcpu->piece_count = 0;
+        pcpu->piece_next = 0;
+        if (!hv->switch_memory || pcpu->segments.ops == NULL)
+                return false;
+        if (pcpu->world_switch_ps > 0)
+                hv_pcpu_add_piece(pcpu, NULL, NULL, 0, pcpu->world_switch_ps);
+        if (previous != NULL && hv->context_accesses > 0)
+                hv_pcpu_add_piece(pcpu, &hv->context_save_profile, &previous->context_save,
+                                  hv->context_accesses, 0);
+        if (hv->config->world_switch_instructions > 0)
+                hv_pcpu_add_piece(pcpu, &hv->irq_profile, &pcpu->irq_gen,
+                                  hv->config->world_switch_instructions, 0);
+        if (hv->context_accesses > 0)
+                hv_pcpu_add_piece(pcpu, &hv->context_restore_profile, &next->context_restore,
+                                  hv->context_accesses, 0);
+        if (walks > 0 && (previous == NULL || previous->vm != next->vm))
+                hv_pcpu_add_piece(pcpu, &hv->walk_profile, &hv->walk_gens[next->vm], walks, 0);
+        if (pcpu->piece_count == 1 && pcpu->pieces[0].profile == NULL)
+                pcpu->piece_count = 0; /* only the plain cycles: plain work as without memory */
+        return pcpu->piece_count > 0;
+}
+
+/* The pieces of `count` merged traps of work_ps with memory: the plain cycles, then
+ * count x trap_instructions of the hypervisor's profile. */
+static void hv_pcpu_plan_trap(struct hv_pcpu *pcpu, sim_time_t work_ps, uint64_t count)
+{
+        struct hv *hv = pcpu->hv;
+
+        pcpu->piece_count = 0;
+        pcpu->piece_next = 0;
+        if (!hv->trap_memory || pcpu->segments.ops == NULL || count == 0)
+                return;
+        hv_pcpu_add_piece(pcpu, NULL, NULL, 0, work_ps);
+        hv_pcpu_add_piece(pcpu, &hv->irq_profile, &pcpu->irq_gen,
+                          count * hv->config->trap_instructions, 0);
 }
 
 /* On a free core, execute what the current vCPU needs next: its world switch, its pending
@@ -271,7 +382,7 @@ static void hv_pcpu_advance(struct hv_pcpu *pcpu)
                 return;
         if (pcpu->loaded != vcpu) {
                 metric_add(pcpu->world_switches, 1);
-                if (pcpu->world_switch_ps > 0) {
+                if (hv_pcpu_plan_switch(pcpu, vcpu) || pcpu->world_switch_ps > 0) {
                         hv_pcpu_start_work(pcpu, HV_PCPU_SWITCH, pcpu->world_switch_ps);
                         return;
                 }
@@ -280,7 +391,9 @@ static void hv_pcpu_advance(struct hv_pcpu *pcpu)
         if (vcpu->trap_pending_ps > 0) {
                 sim_time_t work = vcpu->trap_pending_ps;
 
+                hv_pcpu_plan_trap(pcpu, work, vcpu->trap_pending_count);
                 vcpu->trap_pending_ps = 0;
+                vcpu->trap_pending_count = 0;
                 hv_pcpu_start_work(pcpu, HV_PCPU_TRAP, work);
                 return;
         }
@@ -626,6 +739,7 @@ int hv_vcpu_trap(struct hv_vcpu *vcpu, uint64_t handler_cycles)
                 vcpu->runnable_since_ps = sim_now(vcpu->hv->sim);
         vcpu->trap_pending_ps +=
             pcpu->trap_entry_ps + pcpu->trap_exit_ps + hv_vcpu_cycles_to_ps(vcpu, handler_cycles);
+        vcpu->trap_pending_count++;
         metric_add(vcpu->traps, 1);
         if (pcpu->current == vcpu) {
                 if (pcpu->state == HV_PCPU_GUEST)
@@ -928,6 +1042,73 @@ int hv_route_irq(struct hv *hv, size_t core, uint32_t irq, size_t vm, size_t vcp
         return 0;
 }
 
+static uint64_t hv_round_up(uint64_t value, uint64_t unit)
+{
+        return (value + unit - 1) / unit * unit;
+}
+
+/* 8-byte register stores or loads, one per instruction at CPI 1, over `bytes`. */
+static struct mem_profile hv_context_profile(const char *name, uint64_t bytes, uint32_t writes)
+{
+        return (struct mem_profile){ .name = name,
+                                     .instructions = bytes / HV_CONTEXT_ACCESS_BYTES,
+                                     .base_cpi = 1.0,
+                                     .accesses_per_kilo_instruction = 1000,
+                                     .working_set_bytes = bytes,
+                                     .pattern = MEM_PATTERN_SEQUENTIAL,
+                                     .access_bytes = HV_CONTEXT_ACCESS_BYTES,
+                                     .writes_per_thousand = writes };
+}
+
+/*
+ * The world switch's and traps' memory, in the hypervisor's region from `base` (after its
+ * profile's working set): one context area per vCPU (vCPU index order, each rounded up to
+ * whole lines), then, from the next page, each VM's stage-2 table lines (a page-aligned area of
+ * tlb_refill_walks lines per VM). 0 or -ENOMEM.
+ */
+static int hv_set_switch_memory(struct hv *hv, uint64_t base, uint64_t seed)
+{
+        const struct hv_config *config = hv->config;
+        uint64_t context_bytes = hv_round_up(config->vcpu_context_bytes, HV_CONTEXT_ACCESS_BYTES);
+        uint64_t context_stride = hv_round_up(context_bytes, HV_LINE_BYTES);
+        uint64_t tables = base + hv_round_up(context_stride * hv->vcpu_count, HV_PAGE_BYTES);
+        uint64_t walk_bytes = config->tlb_refill_walks * HV_LINE_BYTES;
+
+        hv->trap_memory = config->trap_instructions > 0;
+        hv->switch_memory = context_bytes > 0 || config->world_switch_instructions > 0 ||
+                            config->tlb_refill_walks > 0;
+        hv->context_accesses = context_bytes / HV_CONTEXT_ACCESS_BYTES;
+        hv->context_save_profile = hv_context_profile("hv_context_save", context_bytes, 1000);
+        hv->context_restore_profile = hv_context_profile("hv_context_restore", context_bytes, 0);
+        for (size_t i = 0; context_bytes > 0 && i < hv->vcpu_count; i++) {
+                uint64_t area = base + i * context_stride;
+
+                mem_gen_init(&hv->vcpus[i].context_save, &hv->context_save_profile, seed,
+                             (uint16_t)i, area);
+                mem_gen_init(&hv->vcpus[i].context_restore, &hv->context_restore_profile, seed,
+                             (uint16_t)i, area);
+        }
+        if (walk_bytes == 0)
+                return 0;
+        /* dependent loads (a table walk), each of its own line: one lap per refill */
+        hv->walk_profile = (struct mem_profile){ .name = "hv_stage2_walk",
+                                                 .instructions = config->tlb_refill_walks,
+                                                 .base_cpi = 1.0,
+                                                 .accesses_per_kilo_instruction = 1000,
+                                                 .working_set_bytes = walk_bytes,
+                                                 .pattern = MEM_PATTERN_POINTER_CHASE,
+                                                 .stride_bytes = HV_LINE_BYTES,
+                                                 .access_bytes = HV_CONTEXT_ACCESS_BYTES };
+        free(hv->walk_gens);
+        hv->walk_gens = calloc(config->vm_count ? config->vm_count : 1, sizeof(*hv->walk_gens));
+        if (hv->walk_gens == NULL)
+                return -ENOMEM;
+        for (size_t v = 0; v < config->vm_count; v++)
+                mem_gen_init(&hv->walk_gens[v], &hv->walk_profile, seed, (uint16_t)v,
+                             tables + v * hv_round_up(walk_bytes, HV_PAGE_BYTES));
+        return 0;
+}
+
 int hv_set_irq_memory(struct hv *hv, const struct mem_profile *profile, uint64_t instructions,
                       uint64_t base, uint64_t colour_mask, uint64_t colour_base, uint64_t seed)
 {
@@ -941,7 +1122,8 @@ int hv_set_irq_memory(struct hv *hv, const struct mem_profile *profile, uint64_t
         hv->irq_profiled = true;
         for (size_t i = 0; i < hv->pcpu_count; i++)
                 mem_gen_init(&hv->pcpus[i].irq_gen, &hv->irq_profile, seed, (uint16_t)i, base);
-        return 0;
+        return hv_set_switch_memory(
+            hv, base + hv_round_up(profile->working_set_bytes, HV_PAGE_BYTES), seed);
 }
 
 void hv_set_ipi(struct hv *hv, int (*send_ipi)(void *arg, uint32_t sgi, size_t core), void *arg,
@@ -986,6 +1168,13 @@ struct hv_vcpu *hv_find_vcpu(struct hv *hv, size_t vm, size_t vcpu)
 
 /* ---- construction ---- */
 
+/* Whether the config gives any memory footprint of world switches or traps. */
+static bool hv_has_footprint(const struct hv_config *config)
+{
+        return config->vcpu_context_bytes > 0 || config->world_switch_instructions > 0 ||
+               config->trap_instructions > 0 || config->tlb_refill_walks > 0;
+}
+
 static int hv_pcpu_metrics(struct hv_pcpu *pcpu, struct metrics *metrics, const char *core_name)
 {
         char *entity = text_format("hv/core/%s", core_name);
@@ -998,8 +1187,13 @@ static int hv_pcpu_metrics(struct hv_pcpu *pcpu, struct metrics *metrics, const 
         }
         pcpu->hypervisor_time = metrics_counter(metrics, entity, "hypervisor_time");
         pcpu->world_switches = metrics_counter(metrics, entity, "world_switches");
+        if (hv_has_footprint(pcpu->hv->config))
+                pcpu->world_switch_time = metrics_counter(metrics, entity, "world_switch_time");
         free(entity);
-        return pcpu->hypervisor_time == NULL || pcpu->world_switches == NULL ? -ENOMEM : 0;
+        return pcpu->hypervisor_time == NULL || pcpu->world_switches == NULL ||
+                       (hv_has_footprint(pcpu->hv->config) && pcpu->world_switch_time == NULL)
+                   ? -ENOMEM
+                   : 0;
 }
 
 static int hv_vcpu_metrics(struct hv_vcpu *vcpu, struct metrics *metrics, const char *vm_name,
@@ -1111,6 +1305,7 @@ static void hv_free(struct hv *hv)
         for (size_t v = 0; hv->boots != NULL && v < hv->config->vm_count; v++)
                 free(hv->boots[v].trace_name);
         free(hv->boots);
+        free(hv->walk_gens);
         free(hv->pcpus);
         free(hv->vcpus);
         free(hv);
@@ -1168,6 +1363,8 @@ void hv_finish(struct hv *hv, sim_time_t end)
                         hv_pcpu_add_run_time(pcpu, end);
                 else if (pcpu->state != HV_PCPU_FREE)
                         metric_add(pcpu->hypervisor_time, end - pcpu->work_started_ps);
+                if (pcpu->state == HV_PCPU_SWITCH && pcpu->world_switch_time != NULL)
+                        metric_add(pcpu->world_switch_time, end - pcpu->work_started_ps);
                 if (pcpu->state == HV_PCPU_IRQ)
                         metric_add(pcpu->irq_time, end - pcpu->work_started_ps);
         }
@@ -1214,7 +1411,9 @@ void hv_destroy(struct hv *hv)
                 if (pcpu->until_event != 0)
                         (void)sim_cancel(hv->sim, pcpu->until_event);
                 if ((pcpu->state == HV_PCPU_GUEST && pcpu->current->segment != NULL) ||
-                    (pcpu->state == HV_PCPU_IRQ && pcpu->irq_on_segment))
+                    (pcpu->state == HV_PCPU_IRQ && pcpu->irq_on_segment) ||
+                    ((pcpu->state == HV_PCPU_SWITCH || pcpu->state == HV_PCPU_TRAP) &&
+                     pcpu->piece_on_segment))
                         pcpu->segments.ops->preempt(pcpu->segments.resource);
                 else if (pcpu->state != HV_PCPU_FREE)
                         (void)pcpu->port.ops->preempt(pcpu->port.resource);

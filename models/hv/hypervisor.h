@@ -20,6 +20,29 @@
  *   - a trap (VM exit) raised by hv_vcpu_trap(): trap_entry_cycles + handler + trap_exit_cycles
  *     executed on the vCPU's core before its guest work continues. If the vCPU is not running
  *     the trap waits for it (the vCPU counts as runnable meanwhile).
+ * With the hypervisor's memory (hv_set_irq_memory, which gives its region, colours and
+ * profile) and the config's footprint keys, these touch memory as well, so that they feel
+ * interference and the hypervisor's colours protect them. Each piece runs on the core in turn,
+ * still non-preemptible and with interrupts masked:
+ *   - a world switch from `out` (the loaded vCPU, if any) to `in`: world_switch_cycles plain
+ *     (exception entry and return, system-register moves: the part that touches no memory);
+ *     the save of out's context, vcpu_context_bytes as 8-byte stores, one per instruction at
+ *     CPI 1, over out's context area; world_switch_instructions of the hypervisor's profile
+ *     (its scheduler and bookkeeping, continuing the core's stream of that profile); the
+ *     restore of in's context, the same number of 8-byte loads over in's area; and, when in's
+ *     VM differs from out's (or nothing was loaded), the TLB refill: tlb_refill_walks
+ *     dependent loads (POINTER_CHASE: each waits for the previous, as a table walk does) over
+ *     as many lines of in's VM's stage-2 tables. Stage-2 tables are the hypervisor's data, so
+ *     the walks run in its colours and are charged to the switch (hypervisor time), not to the
+ *     guest's first work: a simplification of where a real refill stalls;
+ *   - a trap piece (the traps raised until it starts, merged): their plain cycles, then
+ *     count x trap_instructions of the hypervisor's profile.
+ *   Region layout from hv_set_irq_memory's base: the profile's working set; from the next
+ *   4 KiB page the context areas in vCPU index order (each rounded up to 64-B lines); from
+ *   the page after them each VM's stage-2 lines (a page-aligned area of tlb_refill_walks
+ *   lines per VM). Pieces with nothing to do are left out; a switch whose only piece would be
+ *   the plain cycles is plain work as without memory, and without hv_set_irq_memory (or
+ *   without hv_set_memory) every footprint key is ignored.
  *
  * Scheduling is partitioned: every vCPU lives on one physical core (its config's `core`) and
  * never migrates. The policy (one file per policy behind struct hv_policy_ops in
@@ -64,7 +87,8 @@
  *
  * Metrics created by hv_create (entity / name):
  *   hv/core/<core>            hypervisor_time (counter, ps of world switches and traps),
- *                             world_switches (counter)
+ *                             world_switches (counter), world_switch_time (counter, ps of
+ *                             world switches; only when the config has a footprint key)
  *   hv/vm/<vm>                run_time (counter, ps of guest work executed by its vCPUs),
  *                             boot_time (gauge, ps: when it booted; VMs with a boot only)
  *   hv/vm/<vm>/vcpu/<i>       run_time (counter, ps), traps (counter), wait_time (histogram,
@@ -75,8 +99,9 @@
  *                             hypervisor_time), irqs (counter: trapped interrupts)
  * Run times and hypervisor time of work in progress are added by hv_finish().
  *
- * Not modelled: vCPU migration, gang scheduling, per-trap memory footprints (traps and world
- * switches stay plain work), interrupt priorities and the maintenance interrupt, WFI traps, GICv4.1
+ * Not modelled: vCPU migration, gang scheduling, instruction fetch of the hypervisor's code
+ * apart from its profile's accesses, TLB state itself (the refill is a fixed count per change of
+ * VM), interrupt priorities and the maintenance interrupt, WFI traps, GICv4.1
  * direct vSGIs. The configuration structs (struct hv_config and its parts, enum hv_policy, the HV_*
  * defaults) are the immutable config in sim/scenario.h, which the scenario loader fills from a
  * scenario's "hypervisor" and "vms"; nothing here parses JSON.
@@ -153,8 +178,10 @@ int hv_route_irq(struct hv *hv, size_t core, uint32_t irq, size_t vm, size_t vcp
 /* The vCPU's virtual CPU interface, and the guest's IRQ line that the vCPU signals. */
 struct irq_cpu_port hv_vcpu_irq_port(struct hv_vcpu *vcpu);
 void hv_vcpu_set_irq_signal(struct hv_vcpu *vcpu, struct irq_signal signal);
-/* The interrupt path's handling as `instructions` of `profile` (copied) from address `base`,
- * mapped with colour_mask (0: none) and colour_base; needs hv_set_memory. 0 or -EINVAL. */
+/* The hypervisor's memory: the interrupt path's handling as `instructions` of `profile`
+ * (copied) from address `base`, mapped with colour_mask (0: none) and colour_base, and the
+ * world switches' and traps' footprint (see above) in the same region and colours; needs
+ * hv_set_memory. 0, -EINVAL or -ENOMEM. */
 int hv_set_irq_memory(struct hv *hv, const struct mem_profile *profile, uint64_t instructions,
                       uint64_t base, uint64_t colour_mask, uint64_t colour_base, uint64_t seed);
 /*

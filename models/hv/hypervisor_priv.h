@@ -54,6 +54,19 @@ struct hv_sgi_queue {
  * segment between the plain entry and exit; without, the whole path is one plain piece. */
 enum hv_irq_stage { HV_IRQ_ENTRY, HV_IRQ_HANDLING, HV_IRQ_EXIT };
 
+/* A piece of a world switch or trap with memory (hv_set_irq_memory and the config's footprint
+ * keys): plain picoseconds on the core, or `instructions` of `profile` drawn from `gen` as a
+ * segment in the hypervisor's colours. */
+struct hv_piece {
+        const struct mem_profile *profile; /* NULL: plain_ps of plain work */
+        struct mem_gen *gen;
+        uint64_t instructions;
+        sim_time_t plain_ps;
+};
+
+/* plain, save, hypervisor code, restore, stage-2 walks */
+#define HV_MAX_PIECES 5
+
 struct hv_vcpu {
         struct hv *hv;
         const struct hv_vcpu_config *config;
@@ -66,7 +79,8 @@ struct hv_vcpu {
         struct mem_exec_segment *segment; /* guest work as a memory segment, else NULL */
         exec_done_fn done;
         void *done_arg;
-        sim_time_t trap_pending_ps; /* trap work waiting to execute */
+        sim_time_t trap_pending_ps;  /* trap work waiting to execute */
+        uint64_t trap_pending_count; /* ... the number of traps it merges */
         sim_time_t runnable_since_ps;
         struct metric *wait_time;
         struct metric *run_time;
@@ -86,6 +100,9 @@ struct hv_vcpu {
         bool own_colours;
         uint64_t colour_mask;
         uint64_t colour_base;
+        /* its context area (save and restore streams), with hv_set_irq_memory */
+        struct mem_gen context_save;
+        struct mem_gen context_restore;
 };
 
 struct hv_pcpu {
@@ -110,6 +127,13 @@ struct hv_pcpu {
         sim_time_t trap_exit_ps;
         struct metric *hypervisor_time;
         struct metric *world_switches;
+        struct metric *world_switch_time; /* NULL unless the config has a footprint key */
+        /* the world switch or trap with memory in progress: pieces[piece_next - 1] runs */
+        struct hv_piece pieces[HV_MAX_PIECES];
+        size_t piece_count; /* 0: plain work as one piece */
+        size_t piece_next;
+        bool piece_on_segment;
+        struct mem_exec_segment piece_segment;
         uint32_t trace_track;
         /* physical interrupts (hv_set_interrupts); irq.ops NULL: none */
         struct irq_cpu_port irq;
@@ -168,9 +192,17 @@ struct hv {
         uint64_t irq_instructions;
         uint64_t irq_colour_mask;
         uint64_t irq_colour_base;
-        struct hv_vm_boot *boots; /* per VM */
-        size_t boots_queued;      /* VMs in HV_BOOT_QUEUED */
-        sim_event_id boot_event;  /* the first start-ups, at hv_boot's instant */
+        /* world switches and traps with memory (hv_set_irq_memory) */
+        bool switch_memory;        /* a world switch has memory pieces */
+        bool trap_memory;          /* a trap has a segment of trap_instructions */
+        uint64_t context_accesses; /* 8-byte accesses of one save or restore */
+        struct mem_profile context_save_profile;
+        struct mem_profile context_restore_profile;
+        struct mem_profile walk_profile;
+        struct mem_gen *walk_gens; /* per VM: its stage-2 table lines */
+        struct hv_vm_boot *boots;  /* per VM */
+        size_t boots_queued;       /* VMs in HV_BOOT_QUEUED */
+        sim_event_id boot_event;   /* the first start-ups, at hv_boot's instant */
         hv_booted_fn booted;
         void *booted_arg;
         int error;

@@ -26,9 +26,12 @@
  * states and races between simultaneous requests (each request is resolved atomically when it
  * is made), the directory's own lookup latency (part of the LLC hit latency).
  *
- * Integration: the platform creates one directory per cluster of private L1s (the ZCU102's
- * four A53 L1-Ds) and passes it in each L1's cache_config; shared virtqueue rings then show
- * up as cache-to-cache transfers. The fast fidelity charges transfer_ps per shared-line
+ * Integration: a cache joins a directory through its cache_config (`coherence`), and then
+ * reports to it on every miss and upgrade. A directory can also be driven by hand over caches
+ * that do not know it: models/io/vq_sim_mem.c keeps one per virtio device over the ring lines
+ * and applies its answers to the platform cores' own L1s through cache_coherence_ops (the
+ * cores' tasks keep the L1s' fast path without a directory), so ring hand-offs between cores
+ * are cache-to-cache transfers. The fast fidelity charges transfer_ps per shared-line
  * hand-over estimated from the profile's sharing rate.
  */
 #ifndef MOSAIC_HW_COHERENCE_H

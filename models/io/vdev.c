@@ -145,6 +145,7 @@ int vdev_init(struct vdev *v, const struct vdev_config *config, struct sim *sim,
         if (transport != NULL)
                 v->transport = *transport;
         v->max_pending = config->max_pending != 0 ? config->max_pending : DEFAULT_MAX_PENDING;
+        v->inline_slot = UINT32_MAX;
         rc = alloc_state(v);
         if (rc == 0)
                 rc = metrics_create_all(v, metrics);
@@ -313,7 +314,8 @@ static void driver_schedule(struct vdev *v)
         sim_schedule(v->sim, max_time(sim_now(v->sim), v->driver_busy_until), driver_step, v);
 }
 
-int vdev_submit(struct vdev *v, const struct vdev_io *io)
+/* A request arrives at the driver's software queue: 0, or -ENOSPC (dropped). */
+static int driver_enqueue(struct vdev *v, const struct vdev_io *io)
 {
         struct vdev_pending *p;
 
@@ -326,8 +328,16 @@ int vdev_submit(struct vdev *v, const struct vdev_io *io)
         p->io = *io;
         p->arrive_ps = sim_now(v->sim);
         v->pending_count++;
-        driver_schedule(v);
         return 0;
+}
+
+int vdev_submit(struct vdev *v, const struct vdev_io *io)
+{
+        int rc = driver_enqueue(v, io);
+
+        if (rc == 0)
+                driver_schedule(v);
+        return rc;
 }
 
 static void default_deliver_notify(struct sim *sim, void *arg)
@@ -346,8 +356,12 @@ static sim_time_t notify_device(struct vdev *v, sim_time_t at)
         return v->config->notify_ps;
 }
 
-/* One submission: request bytes, vq_drv_add, kick decision. Returns the step's duration. */
-static sim_time_t driver_submit_one(struct vdev *v)
+/*
+ * Publish the first waiting request: request bytes, vq_drv_add, kick decision (counted).
+ * Returns the ring and software cost; *slot_out is the request's slot (UINT32_MAX when the
+ * driver refused it or the queue broke) and *kick the library's decision (1: notify).
+ */
+static sim_time_t driver_publish(struct vdev *v, uint32_t *slot_out, int *kick)
 {
         const struct vdev_config *c = v->config;
         struct vdev_pending p = v->pending[v->pending_head];
@@ -357,8 +371,9 @@ static sim_time_t driver_submit_one(struct vdev *v)
         uint16_t readable = 0, writable = 0;
         sim_time_t now = sim_now(v->sim);
         sim_time_t cost;
-        int kick;
 
+        *slot_out = UINT32_MAX;
+        *kick = 0;
         v->pending_head = (v->pending_head + 1u) % v->max_pending;
         v->pending_count--;
         *req =
@@ -374,21 +389,79 @@ static sim_time_t driver_submit_one(struct vdev *v)
                 v->driver_broken = vq_drv_broken(&v->drv) != 0 ? vq_drv_broken(&v->drv) : VQ_EINVAL;
                 return vq_sim_take_pending_ps(v->mem, VQ_SIM_DRIVER);
         }
-        kick = vq_drv_kick_prepare(&v->drv);
+        *kick = vq_drv_kick_prepare(&v->drv);
         cost = vq_sim_take_pending_ps(v->mem, VQ_SIM_DRIVER) + c->driver_submit_ps;
         req->submit_end_ps = now + cost;
         req->notified_ps = req->submit_end_ps;
-        if (kick == 1) {
+        *slot_out = slot;
+        if (*kick == 1) {
                 metric_add(v->m.notifications, 1);
                 req->kicked = true;
-                cost += notify_device(v, req->submit_end_ps);
-                req->notified_ps = now + cost;
-        } else if (kick == 0) {
+        } else if (*kick == 0) {
                 metric_add(v->m.notifications_suppressed, 1);
         } else {
-                v->driver_broken = kick;
+                v->driver_broken = *kick;
         }
         return cost;
+}
+
+/* One submission on the vdev's timeline: publish, then the notify holds the vCPU. Returns the
+ * step's duration. */
+static sim_time_t driver_submit_one(struct vdev *v)
+{
+        sim_time_t now = sim_now(v->sim);
+        uint32_t slot;
+        int kick;
+        sim_time_t cost = driver_publish(v, &slot, &kick);
+
+        if (slot != UINT32_MAX && kick == 1) {
+                cost += notify_device(v, v->requests[slot].submit_end_ps);
+                v->requests[slot].notified_ps = now + cost;
+        }
+        return cost;
+}
+
+sim_time_t vdev_submit_inline(struct vdev *v, const struct vdev_io *io, enum vdev_inline *out)
+{
+        sim_time_t cost;
+        int kick;
+
+        v->inline_slot = UINT32_MAX;
+        *out = VDEV_INLINE_DROPPED;
+        if (driver_enqueue(v, io) != 0)
+                return 0;
+        if (v->driver_broken != 0 || v->pending_count > 1 || !can_submit(v)) {
+                /* behind other requests, or no room: the vdev's timeline submits it */
+                *out = VDEV_INLINE_QUEUED;
+                driver_schedule(v);
+                return 0;
+        }
+        cost = driver_publish(v, &v->inline_slot, &kick);
+        v->driver_busy_until = max_time(v->driver_busy_until, sim_now(v->sim) + cost);
+        if (v->inline_slot != UINT32_MAX && v->driver_broken == 0)
+                *out = kick == 1 ? VDEV_INLINE_KICK : VDEV_INLINE_PUBLISHED;
+        return cost;
+}
+
+void vdev_submit_inline_end(struct vdev *v)
+{
+        struct vdev_request *req;
+
+        if (v->inline_slot == UINT32_MAX)
+                return;
+        req = &v->requests[v->inline_slot];
+        req->submit_end_ps = sim_now(v->sim);
+        req->notified_ps = req->submit_end_ps;
+}
+
+sim_time_t vdev_notify_inline(struct vdev *v)
+{
+        sim_time_t now = sim_now(v->sim);
+        sim_time_t hold = notify_device(v, now);
+
+        if (v->inline_slot != UINT32_MAX)
+                v->requests[v->inline_slot].notified_ps = now + hold;
+        return hold;
 }
 
 /* The interrupt handler: Linux's virtblk_done loop. Fills isr_done; returns the duration. */
@@ -451,6 +524,8 @@ static void finish_request(struct vdev *v, uint32_t slot, int status, sim_time_t
         struct vdev_io io = req->io;
 
         record_phases(v, req, end);
+        if (slot == v->inline_slot)
+                v->inline_slot = UINT32_MAX; /* its submit step's end is no longer recorded */
         metric_add(v->m.completed, 1);
         metric_add(v->m.bytes, io.bytes);
         if (status != 0)
@@ -511,7 +586,7 @@ static void backend_step(struct sim *sim, void *arg);
 
 static void backend_schedule(struct vdev *v)
 {
-        if (v->backend_scheduled || v->backend_state != VDEV_BACKEND_RUNNING ||
+        if (v->backend_thread || v->backend_scheduled || v->backend_state != VDEV_BACKEND_RUNNING ||
             v->backend_broken != 0)
                 return;
         v->backend_scheduled = true;
@@ -753,6 +828,25 @@ sim_time_t vdev_backend_run_inline(struct vdev *v)
         while (v->backend_state == VDEV_BACKEND_RUNNING && v->backend_broken == 0)
                 at += backend_step_at(v, at);
         return at - now;
+}
+
+void vdev_set_backend_thread(struct vdev *v, bool thread)
+{
+        v->backend_thread = thread;
+}
+
+sim_time_t vdev_backend_step_inline(struct vdev *v, bool *ran)
+{
+        *ran = false;
+        if (v->backend_broken != 0 || v->backend_state == VDEV_BACKEND_SLEEPING)
+                return 0;
+        if (v->backend_state == VDEV_BACKEND_WAKING) {
+                v->backend_state = VDEV_BACKEND_RUNNING;
+                v->backend_fresh = true;
+                metric_add(v->m.backend_wakeups, 1);
+        }
+        *ran = true;
+        return backend_step_at(v, sim_now(v->sim));
 }
 
 /* ---- queries ------------------------------------------------------------------------------ */

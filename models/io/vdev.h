@@ -212,6 +212,7 @@ struct vdev {
         sim_time_t driver_busy_until;
         bool driver_scheduled;
         bool isr_pending;
+        uint32_t inline_slot; /* the last vdev_submit_inline's request slot, or UINT32_MAX */
         int driver_broken;
         uint32_t *isr_done; /* slots completed by the running handler */
         int *isr_status;
@@ -224,7 +225,8 @@ struct vdev {
         enum vdev_backend_state backend_state;
         sim_time_t backend_busy_until;
         bool backend_scheduled;
-        bool backend_fresh; /* woken: disable notifications first */
+        bool backend_fresh;  /* woken: disable notifications first */
+        bool backend_thread; /* steps driven by vdev_backend_step_inline only */
         int backend_broken;
         /* payload accesses (subtracted from the ring figures) */
         struct vq_sim_stats payload[VQ_SIM_SIDES];
@@ -245,6 +247,30 @@ void vdev_set_completion(struct vdev *v, vdev_complete_fn fn, void *ctx);
  * (counted as dropped). */
 int vdev_submit(struct vdev *v, const struct vdev_io *io);
 
+/*
+ * The driver called by a task (a job of a guest task that submits: the caller executes the
+ * returned work on its CPU, so other work there feels it). vdev_submit_inline: request `io`
+ * arrives now and, if no earlier request waits and the ring has room, is published at once
+ * (its library calls run now) and the step's duration (ring cost plus driver_submit_ps) is
+ * returned; *out says VDEV_INLINE_KICK when the library asks for a notification (call
+ * vdev_notify_inline once the step's work has executed), VDEV_INLINE_PUBLISHED when it does
+ * not, VDEV_INLINE_QUEUED when the request waits in the software queue (returns 0: the vdev's
+ * own timeline submits it when room frees, as vdev_submit's), VDEV_INLINE_DROPPED when the
+ * software queue is full or the driver refused it. vdev_submit_inline_end: the step's work has
+ * executed now (the request's driver phase ends). vdev_notify_inline: the QueueNotify write,
+ * now, through the transport's notify hook (or notify_ps); returns how long the hook holds
+ * the vCPU (the caller executes it itself unless the transport does, as a trap).
+ */
+enum vdev_inline {
+        VDEV_INLINE_PUBLISHED,
+        VDEV_INLINE_KICK,
+        VDEV_INLINE_QUEUED,
+        VDEV_INLINE_DROPPED
+};
+sim_time_t vdev_submit_inline(struct vdev *v, const struct vdev_io *io, enum vdev_inline *out);
+void vdev_submit_inline_end(struct vdev *v);
+sim_time_t vdev_notify_inline(struct vdev *v);
+
 /* Transport entry points (see the header comment). */
 void vdev_deliver_notify(struct vdev *v);
 void vdev_deliver_interrupt(struct vdev *v);
@@ -264,6 +290,19 @@ void vdev_backend_run(struct vdev *v);
  * backend is already running on its own timeline (vdev_backend_run, a polling backend) or broken.
  */
 sim_time_t vdev_backend_run_inline(struct vdev *v);
+
+/*
+ * The backend as a thread of a guest OS (a task whose jobs execute it, one step at a time).
+ * vdev_set_backend_thread(v, true), before the run: the vdev never runs backend steps on its
+ * own timeline; the backend_wake hook wakes the thread (the integrator releases its job), and
+ * the job calls vdev_backend_step_inline until it reports nothing ran: each call runs one step
+ * now (the first after a wake-up counts it) and returns its duration, for the job to execute
+ * before the next call. Nothing runs (*ran false, 0) while the backend sleeps or is broken.
+ * A step's effects (service start, interrupt) are timed from its start as the vdev's steps
+ * are, so a preemption inside a step does not delay them (a step runs to completion).
+ */
+void vdev_set_backend_thread(struct vdev *v, bool thread);
+sim_time_t vdev_backend_step_inline(struct vdev *v, bool *ran);
 
 /* Device models: the service of `in` finished now / finishes at `when` (>= now). */
 void vdev_service_done(struct vdev *v, struct vdev_inflight *in);

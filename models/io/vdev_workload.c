@@ -27,17 +27,32 @@ static uint64_t next_address(struct vdev_workload *w)
         return c->address_base + k * c->address_step;
 }
 
-static void issue(struct vdev_workload *w)
+static void next_io(struct vdev_workload *w, struct vdev_io *io)
 {
         const struct vdev_workload_config *c = w->config;
-        struct vdev_io io = { .bytes = c->bytes, .flags = c->flags };
 
-        io.op = c->read_permille >= 1000 || rng_range(&w->rng, 0, 999) < c->read_permille
-                    ? c->op_read
-                    : c->op_write;
-        io.address = next_address(w);
+        *io = (struct vdev_io){ .bytes = c->bytes, .flags = c->flags };
+        io->op = c->read_permille >= 1000 || rng_range(&w->rng, 0, 999) < c->read_permille
+                     ? c->op_read
+                     : c->op_write;
+        io->address = next_address(w);
         w->issued++;
+}
+
+static void issue(struct vdev_workload *w)
+{
+        struct vdev_io io;
+
+        next_io(w, &io);
         (void)vdev_submit(w->v, &io);
+}
+
+bool vdev_workload_take(struct vdev_workload *w, struct vdev_io *io)
+{
+        if (exhausted(w))
+                return false;
+        next_io(w, io);
+        return true;
 }
 
 static sim_time_t gap(struct vdev_workload *w)
@@ -75,12 +90,13 @@ static void on_complete(void *ctx, struct vdev *v, const struct vdev_io *io, int
 {
         struct vdev_workload *w = ctx;
 
-        (void)io;
         w->completed++;
         if (status != 0)
                 w->errors++;
         if (w->config->arrival == VDEV_ARRIVAL_CLOSED)
                 sim_schedule(v->sim, end_ps + w->config->think_ps, closed_arrival, w);
+        if (w->config->observer != NULL)
+                w->config->observer(w->config->observer_ctx, v, io, status, end_ps);
 }
 
 int vdev_workload_start(struct vdev_workload *w, const struct vdev_workload_config *config,
@@ -89,7 +105,9 @@ int vdev_workload_start(struct vdev_workload *w, const struct vdev_workload_conf
         *w = (struct vdev_workload){ .config = config, .v = v };
         if (config->name == NULL || config->address_step == 0 ||
             config->address_span < config->address_step ||
-            (config->arrival != VDEV_ARRIVAL_CLOSED && config->interval_ps == 0) ||
+            ((config->arrival == VDEV_ARRIVAL_PERIODIC ||
+              config->arrival == VDEV_ARRIVAL_POISSON) &&
+             config->interval_ps == 0) ||
             (config->arrival == VDEV_ARRIVAL_CLOSED && config->queue_depth == 0))
                 return -EINVAL;
         rng_init_named(&w->rng, config->seed, config->name);
@@ -97,7 +115,7 @@ int vdev_workload_start(struct vdev_workload *w, const struct vdev_workload_conf
         if (config->arrival == VDEV_ARRIVAL_CLOSED) {
                 for (uint32_t i = 0; i < config->queue_depth; i++)
                         sim_schedule(v->sim, config->start_ps, closed_arrival, w);
-        } else {
+        } else if (config->arrival != VDEV_ARRIVAL_TASK) {
                 sim_schedule(v->sim, config->start_ps, open_arrival, w);
         }
         return 0;

@@ -10,18 +10,27 @@
  * [0, address_span / address_step)). All random draws come from the stream
  * rng_stream_seed(seed, name) (sim/rng.h), so one workload's draws never depend on another's.
  * The generator stops after `count` requests (0: no limit) or at stop_ps (0: never).
- * It installs itself as the vdev's completion callback.
+ * It installs itself as the vdev's completion callback and tells `observer` (if any) of every
+ * completion. With arrival VDEV_ARRIVAL_TASK it issues nothing by itself: a model that submits
+ * on a task's behalf (models/platform_devices.c) takes each request's contents from
+ * vdev_workload_take, with the same draws and limits.
  */
 #ifndef MOSAIC_IO_VDEV_WORKLOAD_H
 #define MOSAIC_IO_VDEV_WORKLOAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "models/io/vdev.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
 
-enum vdev_arrival { VDEV_ARRIVAL_PERIODIC, VDEV_ARRIVAL_POISSON, VDEV_ARRIVAL_CLOSED };
+enum vdev_arrival {
+        VDEV_ARRIVAL_PERIODIC,
+        VDEV_ARRIVAL_POISSON,
+        VDEV_ARRIVAL_CLOSED,
+        VDEV_ARRIVAL_TASK /* requests taken by vdev_workload_take */
+};
 enum vdev_pattern { VDEV_PATTERN_SEQUENTIAL, VDEV_PATTERN_RANDOM };
 
 struct vdev_workload_config {
@@ -39,6 +48,8 @@ struct vdev_workload_config {
         uint64_t address_base, address_span, address_step;
         uint64_t count;
         sim_time_t start_ps, stop_ps;
+        vdev_complete_fn observer; /* optional: told of every completion */
+        void *observer_ctx;
 };
 
 struct vdev_workload {
@@ -52,5 +63,8 @@ struct vdev_workload {
 /* Start at config->start_ps. 0 or -EINVAL. The config must outlive the workload. */
 int vdev_workload_start(struct vdev_workload *w, const struct vdev_workload_config *config,
                         struct vdev *v);
+/* The next request's contents (counted as issued), or false when the generator has stopped
+ * (count or stop_ps reached). */
+bool vdev_workload_take(struct vdev_workload *w, struct vdev_io *io);
 
 #endif

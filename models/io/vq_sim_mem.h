@@ -7,7 +7,9 @@
  * side (VQ_SIM_DRIVER, VQ_SIM_DEVICE): give the driver's vq_config the driver port and the
  * device's vq_config the device port. Both ports use the library's default loads, stores and
  * barriers on the byte array (the rings hold real bytes) and an `access` observer that charges
- * each ring access to its side. Each side is an initiator with a private L1 (struct cache);
+ * each ring access to its side. By default (no platform attached: a platform without a
+ * "memory" section, fast fidelity, unit tests) each side is an initiator with a private L1
+ * (struct cache);
  * both L1s sit in one MESI directory (struct coherence) and share one LLC. Every ring field
  * access is looked up functionally (cache_access) line by line, and its latency accumulates in
  * the side's pending cost:
@@ -28,15 +30,54 @@
  * cache state at the moment of each access, and the two sides' calls are serialised by the
  * caller in simulated-time order. What it does not model: overlap of independent misses
  * (every miss is charged in full, like an in-order core without MLP), queueing in the
- * interconnect and DRAM (the latencies are unloaded), and interleaving of the two sides at a
- * finer grain than one library call (a line ping-ponging during one call). docs/virtio-sim.md
- * discusses the fully asynchronous alternative.
+ * interconnect and DRAM (by default the latencies are unloaded; on a platform see below), and
+ * interleaving of the two sides at a finer grain than one library call (a line ping-ponging during
+ * one call). docs/virtio-sim.md discusses the fully asynchronous alternative.
  *
  * Counted per side: loads, stores, barriers, L1 misses (line lookups), LLC misses, transfers
  * (the line's data came from the peer's L1), invalidations (the access invalidated the peer's
  * copy: an upgrade or a write miss), hand-offs (accesses that did either: the line changed
- * hands) and the total cost. Data-buffer payload is not touched by the library; device models
- * time their payload copies with vq_sim_access.
+ * hands) and the total cost; on a platform also the queueing charged to LLC misses and the
+ * requests sent below the LLC. Data-buffer payload is not touched by the library; device
+ * models time their payload copies with vq_sim_access.
+ *
+ * On a platform (vq_sim_attach_platform; models/platform_devices.c does it when the scenario's
+ * platform has a "memory" section and runs in detailed fidelity) the private caches above are
+ * replaced by the platform's own: each side looks its accesses up in the functional L1
+ * (struct cache) of the physical core that runs its code, the very L1 that core's tasks use,
+ * so ring lines and task lines evict each other; a side with no L1 (a pass-through device,
+ * a DMA master) goes straight to the LLC. Both sides share the platform's LLC, looked up with
+ * one initiator id (the owner of the guest RAM: the driver's core, so the driver OS's LLC way
+ * partition applies to every ring line whichever side allocates it), and guest-physical
+ * addresses become platform-physical ones as the owner's tasks' do: gpa - gpa_base +
+ * phys_base, then through the owner's coloured page allocator (cache_colour_translate) when it
+ * has colours. This module's MESI directory still decides transfers and invalidations between
+ * the two sides, now applied to the platform's L1s (cache_coherence_ops: a peer's copy is
+ * dropped or cleaned in its real L1); both sides on one core share one L1 and one directory
+ * slot, so a hand-off there is an L1 hit. The platform's L1s know nothing of the directory:
+ * before each ring access the directory forgets a side's copy that its L1 has meanwhile
+ * evicted (a task's miss can evict a ring line; a dirty one was written back to the LLC by
+ * the core's engine). Costs follow the table above with the platform's latencies: the L1 hit
+ * of the side's L1 (0 for a side with no L1), the LLC hit of the platform LLC, and for an LLC
+ * miss `memory_ps` (the unloaded bus transfer and DRAM access) plus the queueing currently
+ * observed below the LLC: the mean bus queueing delay plus the mean DRAM queueing delay of
+ * the requests the platform's interconnect granted and DRAM controller chose since the
+ * estimate was last refreshed (from `queue_totals`, cumulative sums and counts; the estimate is
+ * refreshed when at least VQ_SIM_QUEUE_WINDOW new requests passed each, else the previous
+ * value stays; it starts at 0). An LLC miss also loads the platform: its line read, and the
+ * write of each dirty line the LLC evicted, are submitted as real requests to `downstream`
+ * (the interconnect, below the LLC) with the side's bus initiator at the instant the
+ * synchronous accounting places the access (now + the side's pending cost before the line +
+ * its L1 and LLC lookups, so one call's misses leave one after the other), fire and
+ * forget (completion only returns the request to a pool of two per guest-RAM line plus 64,
+ * enough for a call that misses every line and evicts a dirty line each time; should the pool
+ * still run dry, a request is not sent and is counted as unsent). The accounting stays synchronous,
+ * so these requests do not delay the ring code beyond the estimate; they make tasks, other devices
+ * and later estimates feel the ring's traffic. Dirty lines the L1s evict are written into the LLC
+ * (as the core's engine does). Owner write-backs on a downgrade also go into the LLC. Not modelled
+ * on a platform: the directory's lookup latency and the LLC's MSHRs (as for the cores' engines,
+ * mem_exec_attach_llc), the side's own clock for transfers (the directory's clock is `clock_hz`,
+ * the driver core's).
  *
  * The struct must not move after vq_sim_init (the ports and caches point into it). Not
  * thread-safe; deterministic.
@@ -73,6 +114,39 @@ struct vq_sim_config {
         uint32_t barrier_cycles[3]; /* indexed by enum vq_barrier */
 };
 
+/* Platform mode: the window of the queueing estimate, in requests. */
+#define VQ_SIM_QUEUE_WINDOW 16u
+
+/* Cumulative queueing below the LLC: requests granted by the interconnect and the sum of their
+ * waits for it, requests chosen by the DRAM controller and the sum of their waits there. */
+struct vq_sim_queue_totals {
+        uint64_t bus_grants;
+        sim_time_t bus_delay_ps;
+        uint64_t dram_requests;
+        sim_time_t dram_delay_ps;
+};
+
+/* The platform's hierarchy for vq_sim_attach_platform (copied; the caches, the port's target
+ * and queue_ctx must outlive the memory). */
+struct vq_sim_platform {
+        struct sim *sim;
+        struct cache *l1[VQ_SIM_SIDES];      /* the side's core's L1; NULL: none (DMA master) */
+        uint16_t l1_initiator[VQ_SIM_SIDES]; /* the side's initiator id in that L1 */
+        struct cache *llc;                   /* the shared LLC (functional lookups) */
+        uint16_t llc_initiator;              /* the guest RAM's owner's id in the LLC */
+        struct mem_port downstream;          /* below the LLC; ops NULL: send nothing */
+        uint16_t bus_initiator[VQ_SIM_SIDES];
+        sim_time_t memory_ps; /* unloaded bus + DRAM latency of a line read */
+        uint64_t phys_base;   /* platform address of gpa_base before colouring */
+        uint64_t colour_mask; /* 0: no colouring; else cache_colour_translate with these */
+        uint64_t colours;
+        uint64_t page_bytes;
+        uint64_t colour_base;
+        /* NULL: no queueing estimate (0) */
+        void (*queue_totals)(void *ctx, struct vq_sim_queue_totals *out);
+        void *queue_ctx;
+};
+
 struct vq_sim_stats {
         uint64_t loads;
         uint64_t stores;
@@ -83,6 +157,18 @@ struct vq_sim_stats {
         uint64_t invalidations;
         uint64_t handoffs;
         sim_time_t total_ps;
+        /* platform mode */
+        sim_time_t queue_ps;      /* queueing estimate charged to LLC misses */
+        uint64_t memory_requests; /* line reads and write-backs sent below the LLC */
+        uint64_t unsent_requests; /* ... not sent: the pool was empty or the port refused */
+};
+
+/* A fire-and-forget request below the LLC. */
+struct vq_sim_request {
+        struct mem_request req;
+        struct vq_sim_mem *mem;
+        enum vq_sim_side side;
+        uint32_t index;
 };
 
 struct vq_sim_mem;
@@ -111,6 +197,19 @@ struct vq_sim_mem {
         sim_time_t l1_hit_ps;
         sim_time_t llc_hit_ps;
         sim_time_t barrier_ps[3];
+        /* platform mode (vq_sim_attach_platform) */
+        bool on_platform;
+        struct vq_sim_platform platform;
+        unsigned coherence_id[VQ_SIM_SIDES]; /* both 0 when the sides share one L1 */
+        sim_time_t side_l1_hit_ps[VQ_SIM_SIDES];
+        sim_time_t platform_llc_hit_ps;
+        struct vq_sim_queue_totals queue_seen; /* totals at the last refresh */
+        sim_time_t bus_queue_ps;               /* the estimate's two means */
+        sim_time_t dram_queue_ps;
+        struct vq_sim_request *requests; /* request_capacity of them */
+        uint32_t *free_requests;
+        uint32_t request_capacity;
+        uint32_t free_request_count;
 };
 
 /* 0, -EINVAL for a bad config (cache geometry, alignment, zero sizes), -ENOMEM. The guest RAM
@@ -134,6 +233,21 @@ void vq_sim_access(struct vq_sim_mem *mem, enum vq_sim_side side, uint64_t gpa, 
  * guest RAM keeps its bytes): a cold system, e.g. after the library initialised the rings.
  * 0 or -ENOMEM. */
 int vq_sim_make_cold(struct vq_sim_mem *mem);
+
+/*
+ * Time every later access on the platform's hierarchy instead of the private one (see above):
+ * the private caches are released, the directory is rebuilt for two platform L1s, the rings
+ * start cold (as vq_sim_make_cold: every guest-RAM line is dropped from both sides' L1s and
+ * the LLC, statistics are zeroed). Both sides need the platform LLC's line size; the LLC and
+ * every given L1 must have at least llc_initiator + 1 / l1_initiator + 1 initiators.
+ * Allocates the request pool (see above). Once only.
+ * 0, -EINVAL (a mismatched line size, an initiator out of range, already attached), -ENOMEM.
+ */
+int vq_sim_attach_platform(struct vq_sim_mem *mem, const struct vq_sim_platform *platform);
+/* The platform address of the line holding `gpa` (gpa itself without a platform). */
+uint64_t vq_sim_phys(const struct vq_sim_mem *mem, uint64_t gpa);
+/* The current queueing estimate charged to an LLC miss on a platform (0 without). */
+sim_time_t vq_sim_queue_estimate_ps(const struct vq_sim_mem *mem);
 
 const struct vq_sim_stats *vq_sim_stats_of(const struct vq_sim_mem *mem, enum vq_sim_side side);
 

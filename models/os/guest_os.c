@@ -62,6 +62,8 @@ struct guest_os_cpu {
         const struct guest_os_task *switching_to; /* while a context switch executes */
         sim_event_id decision;                    /* pending SIM_PRIO_LOW decision */
         sim_event_id policy_timer;                /* a later decision the policy asked for */
+        struct guest_os_job *interrupted;         /* off the core for an ISR, still running for its
+                                                     policy (interrupts_keep_running) */
         /* interrupts (guest_os_set_interrupts); irq.ops NULL: none */
         struct irq_cpu_port irq;
         sim_time_t exception_entry_ps;
@@ -71,6 +73,13 @@ struct guest_os_cpu {
         sim_time_t isr_edge_ps;
         size_t latency_count;
         struct guest_os_irq_latency *latencies;
+};
+
+/* What a job-end hook asked for (guest_os_job_extend, guest_os_job_block). */
+struct guest_os_job_end {
+        bool extend;
+        sim_time_t extra_ps;
+        bool block;
 };
 
 /* A model's hook on a task's job completions (guest_os_add_completion_hook). */
@@ -95,8 +104,12 @@ struct guest_os_task {
         struct guest_os_job *tail;
         struct task_release next; /* the next release, scheduled as release_event */
         sim_event_id release_event;
-        bool profiled;         /* jobs run as memory segments (guest_os_set_memory) */
-        bool segment_live;     /* `segment` holds the head job's remaining work */
+        bool profiled;                     /* jobs run as memory segments (guest_os_set_memory) */
+        bool segment_live;                 /* `segment` holds the head job's remaining work */
+        guest_os_job_end_hook_fn end_hook; /* guest_os_set_job_end_hook, or NULL */
+        void *end_hook_arg;
+        bool head_extended;    /* the head job runs work its end hook added (plain work) */
+        bool head_blocked;     /* the head job waits for guest_os_job_resume */
         uint64_t memory_bytes; /* line fills below the LLC, for the bandwidth gauge */
         sim_time_t memory_stall_ps;
         uint32_t line_bytes;
@@ -114,12 +127,13 @@ struct guest_os {
         struct guest_os_cpu *cpus;
         size_t task_count;
         struct guest_os_task *tasks;
-        struct guest_os_job *free_jobs; /* recycled job records */
-        sim_time_t horizon_ps;          /* no job is activated at or after it */
-        sim_time_t epoch_ps;            /* the tasks' time 0 (guest_os_start_at) */
-        bool started;                   /* guest_os_start(_at) ran: interrupts are taken */
-        struct trace_sink *trace;       /* NULL: no tracing */
-        sim_time_t *isr_extra_ps;       /* while an ISR hook runs: its ISR's added work */
+        struct guest_os_job *free_jobs;   /* recycled job records */
+        sim_time_t horizon_ps;            /* no job is activated at or after it */
+        sim_time_t epoch_ps;              /* the tasks' time 0 (guest_os_start_at) */
+        bool started;                     /* guest_os_start(_at) ran: interrupts are taken */
+        struct trace_sink *trace;         /* NULL: no tracing */
+        sim_time_t *isr_extra_ps;         /* while an ISR hook runs: its ISR's added work */
+        struct guest_os_job_end *job_end; /* while a job-end hook runs: what it asks for */
         size_t isr_count;
         struct guest_os_isr *isrs;
         int error;
@@ -232,8 +246,8 @@ static void guest_os_arm_policy_timer(struct guest_os_cpu *cpu)
         struct sim *sim = cpu->os->sim;
         sim_time_t when;
 
-        if (sched->next_decision_ps == NULL)
-                return;
+        if (sched->next_decision_ps == NULL || cpu->os->config->tick_period_ps > 0)
+                return; /* ticked: the tick's decisions see the policy's deadlines */
         when = sched->next_decision_ps(cpu->ready);
         if (cpu->policy_timer != 0) {
                 (void)sim_cancel(sim, cpu->policy_timer);
@@ -283,6 +297,39 @@ static void guest_os_activate(struct guest_os_task *task, sim_time_t now)
                 task->hooks[i].fn(task->hooks[i].arg, (size_t)(task - os->tasks), now);
 }
 
+static int guest_os_start_job(struct guest_os_cpu *cpu, struct guest_os_job *job);
+
+/* The job's work has executed: its task's end hook may add work or block it. Returns whether
+ * the job goes on. */
+static bool guest_os_job_end(struct guest_os_cpu *cpu, struct guest_os_job *job)
+{
+        struct guest_os_task *task = job->task;
+        struct guest_os *os = cpu->os;
+        struct guest_os_job_end asked = { 0 };
+        int err;
+
+        os->job_end = &asked;
+        task->end_hook(task->end_hook_arg, (size_t)(task - os->tasks), sim_now(os->sim));
+        os->job_end = NULL;
+        if (!asked.extend && !asked.block)
+                return false;
+        task->head_extended = true;
+        job->remaining_ps = asked.extend ? asked.extra_ps : 0;
+        if (asked.block) {
+                trace_end(os->trace, cpu->trace_track, sim_now(os->sim), TRACE_PREEMPT);
+                cpu->running = NULL;
+                guest_os_run_stop(cpu);
+                os->sched->remove(cpu->ready, job);
+                task->head_blocked = true;
+                guest_os_request_decision(cpu);
+                return true;
+        }
+        err = guest_os_start_job(cpu, job);
+        if (err != 0)
+                guest_os_fail(os, err);
+        return true;
+}
+
 static void guest_os_job_done(void *arg)
 {
         struct guest_os_cpu *cpu = arg;
@@ -291,6 +338,9 @@ static void guest_os_job_done(void *arg)
         sim_time_t now = sim_now(cpu->os->sim);
 
         assert(task->head == job);
+        if (task->end_hook != NULL && guest_os_job_end(cpu, job))
+                return;
+        task->head_extended = false;
         if (task->segment_live)
                 guest_os_account_segment(task);
         guest_os_trace_job_done(cpu, job);
@@ -326,16 +376,21 @@ static void guest_os_switch_done(void *arg)
                 guest_os_request_decision(cpu);
 }
 
-static void guest_os_preempt_running(struct guest_os_cpu *cpu)
+/* Take the running job off the core; `by_interrupt`: for an ISR, which a policy that keeps
+ * its running job across interrupts does not see as a stop. */
+static void guest_os_preempt_running(struct guest_os_cpu *cpu, bool by_interrupt)
 {
         struct guest_os_job *job = cpu->running;
 
-        if (job->task->profiled)
+        if (job->task->profiled && !job->task->head_extended)
                 cpu->segments.ops->preempt(cpu->segments.resource);
         else
                 job->remaining_ps = cpu->exec.ops->preempt(cpu->exec.resource);
         trace_end(cpu->os->trace, cpu->trace_track, sim_now(cpu->os->sim), TRACE_PREEMPT);
-        guest_os_run_stop(cpu);
+        if (by_interrupt && cpu->os->sched->interrupts_keep_running)
+                cpu->interrupted = job;
+        else
+                guest_os_run_stop(cpu);
         metric_add(job->task->metrics.preemptions, 1);
         cpu->running = NULL;
 }
@@ -344,7 +399,7 @@ static int guest_os_start_job(struct guest_os_cpu *cpu, struct guest_os_job *job
 {
         struct guest_os_task *task = job->task;
 
-        if (!task->profiled)
+        if (!task->profiled || task->head_extended)
                 return cpu->exec.ops->start(cpu->exec.resource, job->remaining_ps,
                                             guest_os_job_done, cpu);
         if (!task->segment_live) {
@@ -363,10 +418,13 @@ static void guest_os_dispatch(struct guest_os_cpu *cpu)
         int err;
 
         best = cpu->os->sched->first(cpu->ready);
+        if (cpu->interrupted != NULL && best != cpu->interrupted)
+                guest_os_run_stop(cpu); /* the job an ISR interrupted does not resume */
+        cpu->interrupted = NULL;
         if (best == cpu->running)
                 return;
         if (cpu->running != NULL)
-                guest_os_preempt_running(cpu);
+                guest_os_preempt_running(cpu, false);
         if (best == NULL)
                 return;
         if (best->task != cpu->loaded) {
@@ -521,7 +579,7 @@ static bool guest_os_take_irq(struct guest_os_cpu *cpu)
                         isr = guest_os_find_isr(cpu->os, irq);
         }
         if (cpu->running != NULL)
-                guest_os_preempt_running(cpu);
+                guest_os_preempt_running(cpu, true);
         cpu->isr = isr;
         cpu->isr_irq = irq;
         cpu->isr_edge_ps = edge_ps;
@@ -564,6 +622,63 @@ int guest_os_isr_extend(struct guest_os *os, sim_time_t extra_ps)
                 return -EINVAL;
         *os->isr_extra_ps = guest_os_add_saturating(*os->isr_extra_ps, extra_ps);
         return 0;
+}
+
+int guest_os_set_job_end_hook(struct guest_os *os, const char *task_name,
+                              guest_os_job_end_hook_fn hook, void *arg)
+{
+        size_t index = guest_os_find_task(os->config, task_name);
+
+        if (index == SIZE_MAX)
+                return -ENOENT;
+        if (os->tasks[index].end_hook != NULL)
+                return -EBUSY;
+        os->tasks[index].end_hook = hook;
+        os->tasks[index].end_hook_arg = arg;
+        return 0;
+}
+
+int guest_os_job_extend(struct guest_os *os, sim_time_t extra_ps)
+{
+        if (os->job_end == NULL)
+                return -EINVAL;
+        os->job_end->extend = true;
+        os->job_end->extra_ps = guest_os_add_saturating(os->job_end->extra_ps, extra_ps);
+        return 0;
+}
+
+int guest_os_job_block(struct guest_os *os)
+{
+        if (os->job_end == NULL)
+                return -EINVAL;
+        os->job_end->block = true;
+        return 0;
+}
+
+int guest_os_job_resume(struct guest_os *os, size_t task)
+{
+        struct guest_os_task *t = task < os->task_count ? &os->tasks[task] : NULL;
+
+        if (t == NULL || !t->head_blocked)
+                return -EINVAL;
+        t->head_blocked = false;
+        os->sched->insert(t->cpu->ready, t->head);
+        guest_os_request_decision(t->cpu);
+        return 0;
+}
+
+int guest_os_release_event(struct guest_os *os, size_t task)
+{
+        int err;
+
+        if (task >= os->task_count || os->tasks[task].config->activation != TASK_EVENT)
+                return -EINVAL;
+        if (sim_now(os->sim) >= os->horizon_ps)
+                return 0;
+        err = guest_os_release_job(&os->tasks[task], sim_now(os->sim));
+        if (err != 0)
+                guest_os_fail(os, err);
+        return err;
 }
 
 int guest_os_set_isr_hook(struct guest_os *os, uint32_t irq, guest_os_isr_hook_fn hook, void *arg)
@@ -1023,7 +1138,8 @@ void guest_os_destroy(struct guest_os *os)
                         cpu->segments.ops->preempt(cpu->segments.resource);
                 else if (cpu->isr_stage != GUEST_OS_ISR_NONE)
                         (void)cpu->exec.ops->preempt(cpu->exec.resource);
-                else if (cpu->running != NULL && cpu->running->task->profiled)
+                else if (cpu->running != NULL && cpu->running->task->profiled &&
+                         !cpu->running->task->head_extended)
                         cpu->segments.ops->preempt(cpu->segments.resource);
                 else if (cpu->running != NULL || cpu->switching_to != NULL)
                         (void)cpu->exec.ops->preempt(cpu->exec.resource);

@@ -61,7 +61,18 @@
  * = now; task.h's TASK_EVENT tasks have no other releases), the next pending interrupt is
  * taken, and when none is left the scheduler decides again (the preempted job resumes unless
  * a more urgent one was released). An interrupt whose id has no ISR in the OS is acknowledged
- * and ignored. Not modelled: nested interrupts and interrupt priorities, a tick.
+ * and ignored. Not modelled: nested interrupts and interrupt priorities.
+ *
+ * Periodic tick (os_config tick_period_ps > 0; default tickless): the tick is an ordinary
+ * timer interrupt on each CPU (the loader adds its ISR "tick" and its timers, so it goes
+ * through the GIC, and in a VM through the hypervisor's path, like any timer), whose ISR costs
+ * exception_entry_cycles + tick_isr_cycles. A ticked OS arms no timer for its policy's
+ * next_decision_ps: the decision after each tick's ISR (and any other decision) is where the
+ * policy's time-based choices happen, as Linux's scheduler_tick does. For the fair scheduler
+ * this makes time slices end at the first tick at or after their end (a slice of 2.25 ms with a
+ * 1 ms tick lasts until the third tick); fixed priority and EDF have no time-based decisions,
+ * so there the tick only costs its ISRs. Tasks are still released at their exact times (no
+ * tick-granular timers).
  *
  * Activation by a task: a task whose config names `activates` (an event task of the same OS)
  * releases a job of it at each of its own jobs' completions (activation = release = the
@@ -131,6 +142,11 @@ struct guest_os_sched_ops {
         void (*run_stop)(void *queue, sim_time_t now);
         void (*update)(void *queue, sim_time_t now);
         sim_time_t (*next_decision_ps)(const void *queue);
+        /* true: an ISR that takes the core from the running job is no stop for the policy
+         * (no run_stop: the job stays its current one and is charged the ISR's time, as CFS
+         * charges interrupt time to the current task); the next dispatch resumes it with
+         * run_start, or, if another job is chosen, calls run_stop first. */
+        bool interrupts_keep_running;
 };
 
 /* The metrics one task updates; all must be non-NULL. */
@@ -228,6 +244,31 @@ int guest_os_isr_extend(struct guest_os *os, sim_time_t extra_ps);
 typedef void (*guest_os_completion_hook_fn)(void *arg, size_t task, sim_time_t now);
 int guest_os_add_completion_hook(struct guest_os *os, const char *task_name,
                                  guest_os_completion_hook_fn hook, void *arg);
+/*
+ * A model's hook at the end of the work of each job of task `task_name` (code the task calls:
+ * a device driver's submit path, a backend thread's work): hook(arg, task_index, now) runs
+ * when the job has executed all its work, before it completes. In the hook, the model may call
+ * guest_os_job_extend: the job executes that much more work (0 allowed: it then continues
+ * after whatever holds its CPU, such as a trap) as plain work on its CPU, preemptible like the
+ * rest of the job, and the hook runs again at its end; or guest_os_job_block: the job leaves
+ * its CPU and the ready queue (not a preemption) until guest_os_job_resume makes it ready
+ * again with no work left, to be dispatched at its priority (a context switch if another task
+ * ran meanwhile), and the hook runs again once it has been. If the hook does neither, the job
+ * completes. One hook per task. 0, -ENOENT (no such task) or -EBUSY (the task has one).
+ */
+typedef void (*guest_os_job_end_hook_fn)(void *arg, size_t task, sim_time_t now);
+int guest_os_set_job_end_hook(struct guest_os *os, const char *task_name,
+                              guest_os_job_end_hook_fn hook, void *arg);
+/* From a job-end hook only (see above): 0, or -EINVAL outside one. */
+int guest_os_job_extend(struct guest_os *os, sim_time_t extra_ps);
+int guest_os_job_block(struct guest_os *os);
+/* The blocked head job of task `task` is ready again (a decision follows in the instant): 0,
+ * or -EINVAL when it is not blocked. */
+int guest_os_job_resume(struct guest_os *os, size_t task);
+/* Release a job of event task `task` now, as an ISR's `activates` does (nothing at or after the
+ * horizon); may be called from an ISR hook. 0, -EINVAL (not an event task) or -ENOMEM (the OS
+ * then stops the run, as for its own allocations). */
+int guest_os_release_event(struct guest_os *os, size_t task);
 /* The IRQ line of the OS's CPU `cpu`, for the GIC or the vCPU to signal. */
 struct irq_signal guest_os_irq_signal(struct guest_os *os, size_t cpu);
 /* Count the jobs still unfinished at `end` (see above). Call once, after the run. */

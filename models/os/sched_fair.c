@@ -291,4 +291,5 @@ const struct guest_os_sched_ops sched_fair_ops = {
         .run_stop = sched_fair_run_stop,
         .update = sched_fair_update,
         .next_decision_ps = sched_fair_next_decision_ps,
+        .interrupts_keep_running = true,
 };

@@ -32,6 +32,13 @@
  * period, so it runs soon without monopolising the core. A task's first release is such a
  * wake-up from vruntime 0 (no START_DEBIT: tasks exist from the start of the run).
  *
+ * Interrupts and the tick: an ISR that takes the core leaves the running task current
+ * (interrupts_keep_running): its slice goes on and the ISR's time is charged to it, as CFS
+ * charges interrupt time to the current task; after the ISR it resumes unless its slice has run
+ * out. Tickless (default), the slice end is an exact timer (next_decision_ps); with the OS's
+ * periodic tick (guest_os.h) it is seen at the first decision at or after it, normally the
+ * one after a tick's ISR, as CFS's check_preempt_tick does.
+ *
  * Defaults: target latency 6 ms and minimum granularity 0.75 ms, Linux's sysctl_sched_latency
  * and sysctl_sched_min_granularity for one CPU (OS_FAIR_DEFAULT_* in sim/scenario.h).
  */

@@ -97,6 +97,26 @@ age = {p: json.load(open(f"{sys.argv[1]}/{p}/summary.json"))["metrics"]["chain/w
 sys.exit(0 if abs(age["static"] - age["amp"] - 500 / 1200) < 1e-6 else 1)
 PY
 
+# World switches as memory work (models/hv/hypervisor.h; the Xen-like profile's footprint
+# keys): the mean switch on cpu0 (world_switch_time / world_switches) grows when a hog VM
+# evicts the hypervisor's lines from the LLC, and colouring the hypervisor (and the VMs) brings
+# it back within 5% of the switch alone. The summary records the profile used.
+for v in alone hog hog-coloured; do
+  expect_status 0 "world-switch-$v runs" -- "$MOSAIC" run "$EX/world-switch-$v.json" -o "$WORK/ws-$v" --no-figures --quiet
+done
+python3 - "$WORK" <<'PY' && pass "world switch: hog slower than alone, colouring restores it" || fail "world switch: interference and colouring"
+import json, sys
+mean = {}
+for v in ("alone", "hog", "hog-coloured"):
+    m = json.load(open(f"{sys.argv[1]}/ws-{v}/summary.json"))["metrics"]["hv/core/cpu0"]
+    mean[v] = m["world_switch_time"] / m["world_switches"]
+print("  mean world switch (ns):", {k: round(x / 1000, 1) for k, x in mean.items()})
+sys.exit(0 if mean["hog"] > 1.3 * mean["alone"] and mean["hog-coloured"] < 1.05 * mean["alone"] else 1)
+PY
+expect_grep '"name": "xen-like"' "$WORK/ws-hog/summary.json" "summary.json records the hypervisor profile used"
+if grep -q '"hypervisor_profile"' "$WORK/static-a/summary.json"; then fail "a profile recorded without one"
+else pass "no hypervisor_profile without a profile"; fi
+
 # A hypervisor scenario that also has AMP "oses" is rejected with the path of the conflict.
 expect_status 2 "oses and vms together are rejected" -- "$MOSAIC" validate tests/unit/scenarios/bad_hv_with_oses.json
 expect_grep ':5:11: error: \$\.oses: ' "$WORK/err" "the error names line, column and path"

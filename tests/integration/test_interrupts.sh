@@ -11,7 +11,8 @@
 #  - colouring only the guest does not protect the hypervisor's path (its mean stays above the
 #    hypervisor-coloured one);
 #  - every source raised its edges and the loader rejects a source whose target has no ISR,
-#    naming the JSON path.
+#    naming the JSON path;
+#  - IPIs between the vCPUs of one VM cost each hypervisor profile's trap and interrupt path.
 source "$(dirname "$0")/lib.sh"
 EX=scenarios/examples
 
@@ -74,6 +75,27 @@ cat "$WORK/checks"
 PASSED=$((PASSED + $(grep -c '^  ok' "$WORK/checks" || true)))
 FAILED=$((FAILED + $(grep -c '^  FAIL' "$WORK/checks" || true)))
 [ "$status" -eq 0 ] || [ "$FAILED" -gt 0 ] || fail "the checks did not run"
+
+# IPIs between the vCPUs of one VM under each hypervisor profile (scenarios/examples/
+# ipi-smp-*.json, generic-4core at 1.2 GHz): the shortest wake latency is the sender's trap
+# (trap entry + irq_injection + trap exit) + the hypervisor's IPI path on the target core
+# (irq entry + handling + injection + exit) + the guest's 60-cycle entry, from the profiles:
+#   static-partitioning 150+200+150 + 100+800+200+100 + 60 = 1760 cycles = 1.466667 us
+#   xen-like            200+300+200 + 150+1500+300+150 + 60 = 2860 cycles = 2.383333 us
+#   microkernel-like    150+400+150 + 100+3000+400+100 + 60 = 4360 cycles = 3.633333 us
+# and summary.json names the profile.
+for want in "static-partitioning 1.466667" "xen-like 2.383333" "microkernel-like 3.633333"; do
+  set -- $want
+  expect_status 0 "ipi-smp-$1 runs" -- "$MOSAIC" run "$EX/ipi-smp-$1.json" -o "$WORK/ipi-$1" --no-figures --quiet
+  python3 - "$WORK/ipi-$1/summary.json" "$1" "$2" <<'PY' && pass "ipi-smp-$1: wake latency min $2 us, profile recorded" || fail "ipi-smp-$1: wake latency or profile"
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = d["metrics"]["irq/linux/wake"]["latency_min_us"]
+ok = abs(got - float(sys.argv[3])) < 0.001 and d["hypervisor_profile"]["name"] == sys.argv[2]
+print(f"  wake latency min {got} us")
+sys.exit(0 if ok else 1)
+PY
+done
 
 # a source whose target OS has no ISR for its id: rejected at the source's "irq"
 sed 's/"irq": 27, "profile": "isr_body"/"irq": 28, "profile": "isr_body"/' \

@@ -127,6 +127,37 @@ static void assert_phases(const struct run *run, const char *entity, uint64_t la
         "  \"workload\": { \"arrival\": \"periodic\", \"interval_us\": 1000, \"bytes\": 512,\n"    \
         "                 \"count\": 1, \"start_us\": 100 }"
 
+/* The static hypervisor of these tests: world switch 0, trap entry 150 + exit 150, interrupt
+ * path 100 + 800 + 200 + 100 cycles. */
+#define HV_STATIC                                                                                  \
+        "  \"hypervisor\": { \"policy\": \"static\", \"world_switch_cycles\": 0,\n"                \
+        "    \"trap_entry_cycles\": 150, \"trap_exit_cycles\": 150,\n"                             \
+        "    \"irq_entry_cycles\": 100, \"irq_handling_cycles\": 800,\n"                           \
+        "    \"irq_injection_cycles\": 200, \"irq_exit_cycles\": 100 },\n"
+
+/* The guest VM on cpu0 and a service VM "svc" on cpu1 (task "t", then `svc_tasks`; doorbell SGI
+ * 1 and wake SPI 41, 300 cycles each) hosting the backend (`backend_task`: its "task" key). */
+#define SERVICE_VM_SCENARIO(svc_tasks, backend_task)                                               \
+        "{ \"name\": \"idle-svc\", \"platform\": \"one-ghz.json\",\n"                              \
+        "  \"run\": { \"duration_ms\": 1 },\n" HV_STATIC                                           \
+        "  \"vms\": [ { \"name\": \"guest\", \"vcpus\": [ { \"core\": \"cpu0\" } ],\n"             \
+        "    \"os\": { \"scheduler\": \"fixed_priority\", \"exception_entry_cycles\": 60 },\n"     \
+        "    \"tasks\": [ { \"name\": \"t\", \"period_ms\": 10, \"priority\": 1,\n"                \
+        "                 \"execution_cycles\": 1000 } ],\n"                                       \
+        "    \"isrs\": [ { \"name\": \"virtblk\", \"irq\": 40, \"cycles\": 500 } ] },\n"           \
+        "   { \"name\": \"svc\", \"vcpus\": [ { \"core\": \"cpu1\" } ],\n"                         \
+        "    \"os\": { \"scheduler\": \"fixed_priority\", \"exception_entry_cycles\": 60 },\n"     \
+        "    \"tasks\": [ { \"name\": \"t\", \"period_ms\": 10, \"priority\": 1,\n"                \
+        "                 \"execution_cycles\": 1000 },\n" svc_tasks " ],\n"                       \
+        "    \"isrs\": [ { \"name\": \"doorbell\", \"irq\": 1, \"cycles\": 300 },\n"               \
+        "              { \"name\": \"flash\", \"irq\": 41, \"cycles\": 300 } ] } ],\n"             \
+        "  \"devices\": [ { \"name\": \"disk\", " DEVICE_COMMON ",\n"                              \
+        "    \"driver\": { \"vm\": \"guest\", \"vcpu\": 0, \"submit_ns\": 300,\n"                  \
+        "                \"complete_ns\": 200 },\n"                                                \
+        "    \"backend\": { \"placement\": \"service_vm\", \"vm\": \"svc\", " backend_task "\n"    \
+        "                 \"doorbell_sgi\": 1, \"wake_irq\": 41, \"notify_cycles\": 1000,\n"       \
+        "                 \"request_ns\": 100 } } ] }\n"
+
 /*
  * Backend in the hypervisor, static partitioning, world switch 0, trap entry 150 + exit 150,
  * notify handler 1000 cycles; trapped interrupt path 100 + 800 + 200 + 100 = 1200 cycles; guest
@@ -157,11 +188,7 @@ START_TEST(test_idle_hypervisor_backend)
         run_text(
             &run,
             "{ \"name\": \"idle-hv\", \"platform\": \"one-ghz.json\",\n"
-            "  \"run\": { \"duration_ms\": 1 },\n"
-            "  \"hypervisor\": { \"policy\": \"static\", \"world_switch_cycles\": 0,\n"
-            "    \"trap_entry_cycles\": 150, \"trap_exit_cycles\": 150,\n"
-            "    \"irq_entry_cycles\": 100, \"irq_handling_cycles\": 800,\n"
-            "    \"irq_injection_cycles\": 200, \"irq_exit_cycles\": 100 },\n"
+            "  \"run\": { \"duration_ms\": 1 },\n" HV_STATIC
             "  \"vms\": [ { \"name\": \"guest\", \"vcpus\": [ { \"core\": \"cpu0\" } ],\n"
             "    \"os\": { \"scheduler\": \"fixed_priority\", \"exception_entry_cycles\": 60 },\n"
             "    \"tasks\": [ { \"name\": \"t\", \"period_ms\": 10, \"priority\": 1,\n"
@@ -231,35 +258,13 @@ START_TEST(test_idle_service_vm_backend)
         };
         struct run run;
 
-        run_text(
-            &run,
-            "{ \"name\": \"idle-svc\", \"platform\": \"one-ghz.json\",\n"
-            "  \"run\": { \"duration_ms\": 1 },\n"
-            "  \"hypervisor\": { \"policy\": \"static\", \"world_switch_cycles\": 0,\n"
-            "    \"trap_entry_cycles\": 150, \"trap_exit_cycles\": 150,\n"
-            "    \"irq_entry_cycles\": 100, \"irq_handling_cycles\": 800,\n"
-            "    \"irq_injection_cycles\": 200, \"irq_exit_cycles\": 100 },\n"
-            "  \"vms\": [ { \"name\": \"guest\", \"vcpus\": [ { \"core\": \"cpu0\" } ],\n"
-            "    \"os\": { \"scheduler\": \"fixed_priority\", \"exception_entry_cycles\": 60 },\n"
-            "    \"tasks\": [ { \"name\": \"t\", \"period_ms\": 10, \"priority\": 1,\n"
-            "                 \"execution_cycles\": 1000 } ],\n"
-            "    \"isrs\": [ { \"name\": \"virtblk\", \"irq\": 40, \"cycles\": 500 } ] },\n"
-            "   { \"name\": \"svc\", \"vcpus\": [ { \"core\": \"cpu1\" } ],\n"
-            "    \"os\": { \"scheduler\": \"fixed_priority\", \"exception_entry_cycles\": 60 },\n"
-            "    \"tasks\": [ { \"name\": \"t\", \"period_ms\": 10, \"priority\": 1,\n"
-            "                 \"execution_cycles\": 1000 },\n"
-            "               { \"name\": \"s\", \"period_ms\": 10, \"offset_us\": 104,\n"
-            "                 \"priority\": 2, \"execution_cycles\": 1000 },\n"
-            "               { \"name\": \"w\", \"period_ms\": 10, \"offset_us\": 111,\n"
-            "                 \"priority\": 3, \"execution_cycles\": 1000 } ],\n"
-            "    \"isrs\": [ { \"name\": \"doorbell\", \"irq\": 1, \"cycles\": 300 },\n"
-            "              { \"name\": \"flash\", \"irq\": 41, \"cycles\": 300 } ] } ],\n"
-            "  \"devices\": [ { \"name\": \"disk\", " DEVICE_COMMON ",\n"
-            "    \"driver\": { \"vm\": \"guest\", \"vcpu\": 0, \"submit_ns\": 300,\n"
-            "                \"complete_ns\": 200 },\n"
-            "    \"backend\": { \"placement\": \"service_vm\", \"vm\": \"svc\",\n"
-            "                 \"doorbell_sgi\": 1, \"wake_irq\": 41, \"notify_cycles\": 1000,\n"
-            "                 \"request_ns\": 100 } } ] }\n");
+        run_text(&run,
+                 SERVICE_VM_SCENARIO(
+                     "               { \"name\": \"s\", \"period_ms\": 10, \"offset_us\": 104,\n"
+                     "                 \"priority\": 2, \"execution_cycles\": 1000 },\n"
+                     "               { \"name\": \"w\", \"period_ms\": 10, \"offset_us\": 111,\n"
+                     "                 \"priority\": 3, \"execution_cycles\": 1000 }",
+                     ""));
         assert_phases(&run, "dev/disk", 13424, phases, sizeof phases / sizeof phases[0]);
         ck_assert_uint_eq(metric(&run, "irq/svc/disk_wake", "latency")->histogram.max, 1260 * NS);
         /* the guest's vCPU trapped twice (the notify, the SGI), the service VM's never */
@@ -348,6 +353,223 @@ START_TEST(test_idle_shared_memory_backend)
 }
 END_TEST
 
+/* A guest VM on cpu0 whose task "io" (1000 cycles, released at 100 us) issues one 512-byte read
+ * of sector 0 per job (`wait`: synchronously), task "bg" (1000 cycles, lower priority) released
+ * at 102 us and task "hi" (1000 cycles, higher priority) at `hi_ns`; the backend in the
+ * hypervisor, the costs of the tests above. */
+#define TASK_ISSUED_SCENARIO(wait, hi_ns)                                                          \
+        "{ \"name\": \"task-io\", \"platform\": \"one-ghz.json\",\n"                               \
+        "  \"run\": { \"duration_ms\": 1 },\n" HV_STATIC                                           \
+        "  \"vms\": [ { \"name\": \"guest\", \"vcpus\": [ { \"core\": \"cpu0\" } ],\n"             \
+        "    \"os\": { \"scheduler\": \"fixed_priority\", \"exception_entry_cycles\": 60 },\n"     \
+        "    \"tasks\": [ { \"name\": \"io\", \"period_ms\": 10, \"offset_us\": 100,\n"            \
+        "                 \"priority\": 2, \"execution_cycles\": 1000 },\n"                        \
+        "               { \"name\": \"bg\", \"period_ms\": 10, \"offset_us\": 102,\n"              \
+        "                 \"priority\": 1, \"execution_cycles\": 1000 },\n"                        \
+        "               { \"name\": \"hi\", \"period_ms\": 10, \"offset_ns\": " hi_ns ",\n"        \
+        "                 \"priority\": 3, \"execution_cycles\": 1000 } ],\n"                      \
+        "    \"isrs\": [ { \"name\": \"virtblk\", \"irq\": 40, \"cycles\": 500 } ] } ],\n"         \
+        "  \"devices\": [ { \"name\": \"disk\", \"kind\": \"blk\", \"irq\": 40,\n"                 \
+        "    \"ring\": { \"layout\": \"split\", \"event_idx\": true, \"queue_size\": 8 },\n"       \
+        "    \"blk\": { \"channels\": 1, \"read_us\": 4, \"channel_mb_per_s\": 512,\n"             \
+        "             \"payload_by_cpu\": true },\n"                                               \
+        "    \"workload\": { \"arrival\": \"task\", \"task\": \"io\", \"requests\": 1,\n"          \
+        "                  \"wait\": " wait ", \"bytes\": 512, \"count\": 1 },\n"                  \
+        "    \"driver\": { \"vm\": \"guest\", \"vcpu\": 0, \"submit_ns\": 300,\n"                  \
+        "                \"complete_ns\": 200 },\n"                                                \
+        "    \"backend\": { \"placement\": \"hypervisor\", \"notify_cycles\": 1000,\n"             \
+        "                 \"request_ns\": 100 } } ] }\n"
+
+/*
+ * Requests issued by a task (workload arrival "task"), backend in the hypervisor. The job of
+ * "io" released at 100 us executes its 1000 ns, then the driver's submit path as work of the
+ * job on the vCPU, then the QueueNotify write, which traps:
+ *   100 000 ns   job starts (nothing else runs; no context-switch cost)
+ *   101 000      its own work done: the request arrives; the submit step, 826 ns of the job
+ *   101 826      the notify traps: 1300 ns of hypervisor work, the job waits for it
+ *   103 126      the trap has run; the backend, in the hypervisor, pops at once on this core:
+ *                461 ns charged to the vCPU as a trap, which the job waits for too
+ *   103 587      asynchronous I/O: the job completes,
+ *                response = 1000 + 826 + 1300 + 461 = 3587 ns (own work + submit + notify +
+ *                the backend's pop executed on its core)
+ * and the request goes on as in test_idle_hypervisor_backend from 101 000 ns (latency
+ * 10 404 ns, same phases). Synchronous (`wait`), the job blocks at 103 587 ns instead; the
+ * request completes at the end of the driver's handler, 101 000 + 10 404 = 111 404 ns, inside
+ * the guest's ISR, which lasts to 111 404 + 500 (its body) = 111 904 ns; then the job is
+ * dispatched again and completes: response = 111 904 - 100 000 = 11 904 ns = own work 1000 +
+ * the request's latency 10 404 + the rest of the ISR 500.
+ * While "io" is blocked the vCPU is free for "bg" (released at 102 us): it runs from 103 587
+ * to 104 587 ns, response 2587 ns (the completion step's trap, at 108 587 ns, comes after).
+ * Asynchronously "bg" starts when "io" completes at 103 587 ns: also 2587 ns. ("hi" runs at
+ * 500 us, alone.)
+ * The submit path is preemptible work of the job: with "hi" released at 101 500 ns, inside the
+ * submit step, "io" is preempted with 326 ns of it left, "hi" runs to 102 500, "io" finishes the
+ * step at 102 826 (driver phase 1826 ns: the library calls were made at 101 000) and notifies:
+ * trap 1300, pop 461, so the asynchronous job completes at 104 587 ns (response 4587 ns, one
+ * preemption) and the request takes 1000 ns longer, 11 404 ns, all in the driver phase.
+ */
+START_TEST(test_task_issued_requests)
+{
+        static const struct phase phases[] = {
+                { "phase_guest_queue", 0 },     { "phase_driver", 826 },
+                { "phase_notify", 1300 },       { "phase_backend_wait", 0 },
+                { "phase_backend_ring", 1545 }, { "phase_device", 5000 },
+                { "phase_interrupt", 1260 },    { "phase_completion", 473 },
+        };
+        struct run run;
+
+        run_text(&run, TASK_ISSUED_SCENARIO("true", "500000"));
+        assert_phases(&run, "dev/disk", 10404, phases, sizeof phases / sizeof phases[0]);
+        ck_assert_uint_eq(metric(&run, "vm/guest/task/io", "response_time")->histogram.max,
+                          11904 * NS);
+        ck_assert_uint_eq(metric(&run, "vm/guest/task/io", "preemptions")->counter, 0);
+        ck_assert_uint_eq(metric(&run, "vm/guest/task/bg", "response_time")->histogram.max,
+                          2587 * NS);
+        /* the notify trap and the backend's two charged steps, as in the other test */
+        ck_assert_uint_eq(metric(&run, "hv/vm/guest/vcpu/0", "traps")->counter, 3);
+        run_free(&run);
+
+        run_text(&run, TASK_ISSUED_SCENARIO("false", "500000"));
+        assert_phases(&run, "dev/disk", 10404, phases, sizeof phases / sizeof phases[0]);
+        ck_assert_uint_eq(metric(&run, "vm/guest/task/io", "response_time")->histogram.max,
+                          3587 * NS);
+        ck_assert_uint_eq(metric(&run, "vm/guest/task/bg", "response_time")->histogram.max,
+                          2587 * NS);
+        run_free(&run);
+
+        run_text(&run, TASK_ISSUED_SCENARIO("false", "101500"));
+        ck_assert_uint_eq(metric(&run, "dev/disk", "latency")->histogram.max, 11404 * NS);
+        ck_assert_uint_eq(metric(&run, "dev/disk", "phase_driver")->histogram.max, 1826 * NS);
+        ck_assert_uint_eq(metric(&run, "dev/disk", "phase_notify")->histogram.max, 1300 * NS);
+        ck_assert_uint_eq(metric(&run, "vm/guest/task/io", "response_time")->histogram.max,
+                          4587 * NS);
+        ck_assert_uint_eq(metric(&run, "vm/guest/task/io", "preemptions")->counter, 1);
+        ck_assert_uint_eq(metric(&run, "vm/guest/task/hi", "response_time")->histogram.max,
+                          1000 * NS);
+        run_free(&run);
+}
+END_TEST
+
+/*
+ * Requests issued by a task of an AMP OS, backend over shared memory (the costs of
+ * test_idle_shared_memory_backend): the doorbell is an MMIO write the job executes itself.
+ * The job of "io" (released at 100 us, 1000 ns) then submits: 826 ns, the doorbell write
+ * 100 ns; asynchronously it completes at 100 000 + 1000 + 826 + 100 = 101 926 ns: response
+ * 1926 ns. The request runs as in that test from 101 000 ns: latency 8104 ns.
+ */
+START_TEST(test_task_issued_amp)
+{
+        static const struct phase phases[] = {
+                { "phase_guest_queue", 0 },     { "phase_driver", 826 },
+                { "phase_notify", 100 },        { "phase_backend_wait", 100 },
+                { "phase_backend_ring", 1545 }, { "phase_device", 5000 },
+                { "phase_interrupt", 60 },      { "phase_completion", 473 },
+        };
+        struct run run;
+
+        run_text(
+            &run,
+            "{ \"name\": \"task-io-amp\", \"platform\": \"one-ghz.json\",\n"
+            "  \"run\": { \"duration_ms\": 1 },\n"
+            "  \"oses\": [\n"
+            "    { \"name\": \"app\", \"cores\": [\"cpu0\"], \"scheduler\": \"fixed_priority\",\n"
+            "      \"exception_entry_cycles\": 60,\n"
+            "      \"tasks\": [ { \"name\": \"io\", \"core\": \"cpu0\", \"period_ms\": 10,\n"
+            "                   \"offset_us\": 100, \"priority\": 1,\n"
+            "                   \"execution_cycles\": 1000 } ],\n"
+            "      \"isrs\": [ { \"name\": \"virtblk\", \"irq\": 40, \"cycles\": 500 } ] },\n"
+            "    { \"name\": \"backend\", \"cores\": [\"cpu1\"], \"scheduler\": "
+            "\"fixed_priority\",\n"
+            "      \"exception_entry_cycles\": 50,\n"
+            "      \"tasks\": [ { \"name\": \"t\", \"core\": \"cpu1\", \"period_ms\": 10,\n"
+            "                   \"priority\": 1, \"execution_cycles\": 1000 } ],\n"
+            "      \"isrs\": [ { \"name\": \"doorbell\", \"irq\": 1, \"cycles\": 300 },\n"
+            "                { \"name\": \"flash\", \"irq\": 41, \"cycles\": 300 } ] } ],\n"
+            "  \"devices\": [ { \"name\": \"disk\", \"kind\": \"blk\", \"irq\": 40,\n"
+            "    \"ring\": { \"layout\": \"split\", \"event_idx\": true, \"queue_size\": 8 },\n"
+            "    \"blk\": { \"channels\": 1, \"read_us\": 4, \"channel_mb_per_s\": 512,\n"
+            "             \"payload_by_cpu\": true },\n"
+            "    \"workload\": { \"arrival\": \"task\", \"task\": \"io\", \"bytes\": 512,\n"
+            "                  \"count\": 1 },\n"
+            "    \"driver\": { \"os\": \"app\", \"core\": \"cpu0\", \"submit_ns\": 300,\n"
+            "                \"complete_ns\": 200 },\n"
+            "    \"backend\": { \"placement\": \"shared_memory\", \"os\": \"backend\",\n"
+            "                 \"core\": \"cpu1\", \"doorbell_sgi\": 1, \"wake_irq\": 41,\n"
+            "                 \"mmio_write_ns\": 100, \"request_ns\": 100 } } ] }\n");
+        assert_phases(&run, "dev/disk", 8104, phases, sizeof phases / sizeof phases[0]);
+        ck_assert_uint_eq(metric(&run, "os/app/task/io", "response_time")->histogram.max,
+                          1926 * NS);
+        ck_assert_uint_eq(metric(&run, "os/app/task/io", "completions")->counter, 1);
+        run_free(&run);
+}
+END_TEST
+
+/*
+ * The backend in the service VM as a thread: its event task "blkback" (priority 5, 200 cycles
+ * of its own: the thread's wake-up) is released by the doorbell ISR and by the wake SPI's ISR,
+ * and runs the backend's steps as work of its job, one after another until the backend
+ * sleeps. The service VM also has "hi" (priority 9, 1000 ns, released at 104 us) and "lo"
+ * (priority 2, 1000 ns, released at 112.2 us). The costs of test_idle_service_vm_backend:
+ *   t=100 us + 0      driver submit 826 ns; notify and SGI traps 1800 ns
+ *   +2626             IPI path 1200 + entry 60
+ *   +3886             doorbell ISR (300 ns body): releases "blkback"; "hi" is released at 4000
+ *   +4186             ISR done: "hi" (more urgent) runs 1000 ns
+ *   +5186             "blkback": its own 200 ns
+ *   +5386             the pop, 461 ns (the backend scheduling delay: 5386 - 2626 = 2760 ns)
+ *   +5847             device 5000 ns; the thread's empty look, 132 ns, and it sleeps (5979)
+ *   +10847            device done: SPI 41 to the service vCPU, 1200 + 60
+ *   +12107            wake ISR (300 ns): releases "blkback"; "lo" is released at 12 200
+ *   +12407            "blkback" (more urgent than "lo"): own 200 ns
+ *   +12607            the completion step, 1084 ns; the interrupt is raised at its end
+ *   +13691            its empty look 32 ns, then "lo" runs 13 723 .. 14 723
+ *   +13691            SPI 40 to the guest: 1200 + 60
+ *   +14951            the handler 473 ns
+ *   +15424            done.
+ * Phases: driver 826, notify 1800, backend_wait (5386 - 2626) + (12 607 - 10 847) = 4520,
+ * backend_ring 1545, device 5000, interrupt 1260, completion 473; sum 15 424 ns (13 424 with
+ * the backend inside the ISRs, test_idle_service_vm_backend: the thread's 2 x 200 ns, the ISR
+ * bodies it now waits for, 2 x 300, and "hi", 1000). "blkback" responds in 5979 - 3886 = 2093
+ * and 13 723 - 12 107 = 1616 ns; "hi" in 5186 - 4000 = 1186 ns; "lo" in 14 723 - 12 200 =
+ * 2523 ns.
+ */
+START_TEST(test_backend_thread)
+{
+        static const struct phase phases[] = {
+                { "phase_guest_queue", 0 },     { "phase_driver", 826 },
+                { "phase_notify", 1800 },       { "phase_backend_wait", 4520 },
+                { "phase_backend_ring", 1545 }, { "phase_device", 5000 },
+                { "phase_interrupt", 1260 },    { "phase_completion", 473 },
+        };
+        struct run run;
+        const struct metric *thread;
+
+        run_text(
+            &run,
+            SERVICE_VM_SCENARIO(
+                "               { \"name\": \"blkback\", \"activation\": \"event\",\n"
+                "                 \"deadline_ms\": 1, \"priority\": 5, \"execution_cycles\": 200 "
+                "},\n"
+                "               { \"name\": \"hi\", \"period_ms\": 10, \"offset_us\": 104,\n"
+                "                 \"priority\": 9, \"execution_cycles\": 1000 },\n"
+                "               { \"name\": \"lo\", \"period_ms\": 10, \"offset_ns\": 112200,\n"
+                "                 \"priority\": 2, \"execution_cycles\": 1000 }",
+                "\"task\": \"blkback\","));
+        assert_phases(&run, "dev/disk", 15424, phases, sizeof phases / sizeof phases[0]);
+        thread = metric(&run, "vm/svc/task/blkback", "response_time");
+        ck_assert_uint_eq(thread->histogram.count, 2);
+        ck_assert_uint_eq(thread->histogram.max, 2093 * NS);
+        ck_assert_uint_eq(thread->histogram.min, 1616 * NS);
+        ck_assert_uint_eq(metric(&run, "vm/svc/task/hi", "response_time")->histogram.max,
+                          1186 * NS);
+        ck_assert_uint_eq(metric(&run, "vm/svc/task/lo", "response_time")->histogram.max,
+                          2523 * NS);
+        ck_assert_uint_eq(metric(&run, "dev/disk", "backend_wakeups")->counter, 2);
+        ck_assert_uint_eq(metric(&run, "dev/disk", "backend_busy_time")->counter,
+                          (461 + 132 + 1084 + 32) * NS);
+        run_free(&run);
+}
+END_TEST
+
 /*
  * Pass-through: the device itself behind the ring (the hypervisor's costs as above). The
  * doorbell is a 100 ns MMIO write with no trap and the device processes the ring at once, with
@@ -373,11 +595,7 @@ START_TEST(test_idle_passthrough)
         run_text(
             &run,
             "{ \"name\": \"idle-pt\", \"platform\": \"one-ghz.json\",\n"
-            "  \"run\": { \"duration_ms\": 1 },\n"
-            "  \"hypervisor\": { \"policy\": \"static\", \"world_switch_cycles\": 0,\n"
-            "    \"trap_entry_cycles\": 150, \"trap_exit_cycles\": 150,\n"
-            "    \"irq_entry_cycles\": 100, \"irq_handling_cycles\": 800,\n"
-            "    \"irq_injection_cycles\": 200, \"irq_exit_cycles\": 100 },\n"
+            "  \"run\": { \"duration_ms\": 1 },\n" HV_STATIC
             "  \"vms\": [ { \"name\": \"guest\", \"vcpus\": [ { \"core\": \"cpu0\" } ],\n"
             "    \"os\": { \"scheduler\": \"fixed_priority\", \"exception_entry_cycles\": 60 },\n"
             "    \"tasks\": [ { \"name\": \"t\", \"period_ms\": 10, \"priority\": 1,\n"
@@ -425,11 +643,7 @@ END_TEST
 
 #define POLLING_SCENARIO(core)                                                                     \
         "{ \"name\": \"idle-poll\", \"platform\": \"one-ghz.json\",\n"                             \
-        "  \"run\": { \"duration_ms\": 1 },\n"                                                     \
-        "  \"hypervisor\": { \"policy\": \"static\", \"world_switch_cycles\": 0,\n"                \
-        "    \"trap_entry_cycles\": 150, \"trap_exit_cycles\": 150,\n"                             \
-        "    \"irq_entry_cycles\": 100, \"irq_handling_cycles\": 800,\n"                           \
-        "    \"irq_injection_cycles\": 200, \"irq_exit_cycles\": 100 },\n"                         \
+        "  \"run\": { \"duration_ms\": 1 },\n" HV_STATIC                                           \
         "  \"vms\": [ { \"name\": \"guest\", \"vcpus\": [ { \"core\": \"cpu0\" } ],\n"             \
         "    \"os\": { \"scheduler\": \"fixed_priority\", \"exception_entry_cycles\": 60 },\n"     \
         "    \"tasks\": [ { \"name\": \"t\", \"period_ms\": 10, \"priority\": 1,\n"                \
@@ -467,6 +681,8 @@ START_TEST(test_polling_core)
         run_text(&run, POLLING_SCENARIO("cpu1"));
         ck_assert_uint_eq(metric(&run, "dev/disk", "completed")->counter, 1);
         ck_assert_double_eq(metric(&run, "dev/disk", "poll_core_utilisation")->gauge, 1.0);
+        /* the poller holds cpu1 from its first look (build time, t = 0) to the end: busy 100% */
+        ck_assert_double_eq(metric(&run, "core/cpu1", "utilisation")->gauge, 1.0);
         ck_assert_uint_eq(metric(&run, "dev/disk", "backend_busy_time")->counter, 5735 * NS);
         run_free(&run);
 
@@ -566,6 +782,41 @@ START_TEST(test_loader_diagnostics)
                               "  \"requirements\": [ { \"metric\": \"dev/disk/latency_p99_ms\", "
                               "\"max\": 5 } ] }\n",
                      "$.requirements[0].metric", 11, "did you mean 'latency_p99_us'?");
+        /* arrival "task": the task must exist in the driver's VM */
+        expect_error(BAD_HEAD
+                     "  \"devices\": [ { \"name\": \"disk\", \"kind\": \"blk\", "
+                     "\"irq\": 40, \"driver\": { \"vm\": \"guest\" },\n"
+                     "    \"backend\": { \"placement\": \"hypervisor\" },\n"
+                     "    \"workload\": { \"arrival\": \"task\", \"task\": \"x\" } } ] }\n",
+                     "$.devices[0].workload.task", 10, "VM 'guest' has no task 'x'");
+        /* "requests" belongs to arrival "task" */
+        expect_error(BAD_HEAD "  \"devices\": [ { \"name\": \"disk\", \"kind\": \"blk\", "
+                              "\"irq\": 40, \"driver\": { \"vm\": \"guest\" },\n"
+                              "    \"backend\": { \"placement\": \"hypervisor\" },\n"
+                              "    \"workload\": { \"interval_us\": 10, \"requests\": 2 } } ] }\n",
+                     "$.devices[0].workload.requests", 10, "applies to arrival 'task' only");
+        /* a backend thread is an event task of the backend's VM ("t" is periodic) */
+        expect_error(
+            "{ \"name\": \"bad\", \"platform\": \"one-ghz.json\", "
+            "\"run\": { \"duration_ms\": 1 },\n"
+            "  \"hypervisor\": { \"policy\": \"static\" },\n"
+            "  \"vms\": [ { \"name\": \"guest\", \"vcpus\": [ { \"core\": \"cpu0\" } ],\n"
+            "    \"os\": { \"scheduler\": \"fixed_priority\" },\n"
+            "    \"tasks\": [ { \"name\": \"t\", \"period_ms\": 10, \"priority\": 1,\n"
+            "                 \"execution_cycles\": 1000 } ],\n"
+            "    \"isrs\": [ { \"name\": \"virtblk\", \"irq\": 40, \"cycles\": 500 } ] },\n"
+            "   { \"name\": \"svc\", \"vcpus\": [ { \"core\": \"cpu1\" } ],\n"
+            "    \"os\": { \"scheduler\": \"fixed_priority\" },\n"
+            "    \"tasks\": [ { \"name\": \"t\", \"period_ms\": 10, \"priority\": 1,\n"
+            "                 \"execution_cycles\": 1000 } ],\n"
+            "    \"isrs\": [ { \"name\": \"doorbell\", \"irq\": 1, \"cycles\": 300 },\n"
+            "              { \"name\": \"flash\", \"irq\": 41, \"cycles\": 300 } ] } ],\n"
+            "  \"devices\": [ { \"name\": \"disk\", \"kind\": \"blk\", "
+            "\"irq\": 40, \"driver\": { \"vm\": \"guest\" },\n"
+            "    \"backend\": { \"placement\": \"service_vm\", \"vm\": \"svc\",\n"
+            "      \"doorbell_sgi\": 1, \"wake_irq\": 41, \"task\": \"t\" },\n"
+            "    \"workload\": { \"interval_us\": 10 } } ] }\n",
+            "$.devices[0].backend.task", 16, "must be an event task");
 }
 END_TEST
 
@@ -579,6 +830,9 @@ static Suite *suite(void)
         tcase_add_test(tc, test_idle_service_vm_backend);
         tcase_add_test(tc, test_idle_shared_memory_backend);
         tcase_add_test(tc, test_idle_passthrough);
+        tcase_add_test(tc, test_task_issued_requests);
+        tcase_add_test(tc, test_task_issued_amp);
+        tcase_add_test(tc, test_backend_thread);
         tcase_add_test(tc, test_polling_core);
         tcase_add_test(tc, test_can_example);
         tcase_add_test(tc, test_loader_diagnostics);
