@@ -253,8 +253,14 @@ static uint64_t driver_run(struct bench_run *run, struct vq_driver *drv, bool *p
         struct window win = window_open();
         uint64_t t0 = now_ns();
         while (done < run->total) {
+                /* Room for this pass, read once (as a driver checks its free count once per
+                 * burst) rather than one library call per buffer. */
+                unsigned room = QSIZE - vq_drv_outstanding(drv);
+                unsigned want = run->batch < room ? run->batch : room;
+                if (want > run->total - next)
+                        want = (unsigned)(run->total - next);
                 unsigned added = 0;
-                while (added < run->batch && next < run->total && vq_drv_outstanding(drv) < QSIZE) {
+                while (added < want) {
                         sg.addr = BUF_GPA + (next % QSIZE) * LINE;
                         sg.len = LINE;
                         int rc = vq_drv_add(drv, &sg, 0, 1, next, NULL);

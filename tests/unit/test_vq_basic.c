@@ -193,6 +193,9 @@ START_TEST(test_add_invalid)
         }
         struct vq_indirect ind = { vqt_buf_gpa(20), 8 };
         ck_assert_int_eq(vq_drv_add(&t.drv, sg, 0, 0, 1, NULL), VQ_EINVAL); /* empty */
+        /* no pieces array: one piece (the packed one-descriptor path) and a list */
+        ck_assert_int_eq(vq_drv_add(&t.drv, NULL, 0, 1, 1, NULL), VQ_EINVAL);
+        ck_assert_int_eq(vq_drv_add(&t.drv, NULL, 1, 1, 1, NULL), VQ_EINVAL);
         ck_assert_int_eq(vq_drv_add(&t.drv, sg, 9, 0, 1, NULL), VQ_EINVAL); /* > Q */
         ck_assert_int_eq(vq_drv_add(&t.drv, sg, 1, 0, 1, &ind), VQ_EINVAL); /* no feature */
         sg[0].len = 0x80000000u;

@@ -471,6 +471,53 @@ START_TEST(test_packed_inflight)
 }
 END_TEST
 
+/* The device pops a packed buffer of one direct descriptor and a list (NEXT) by different
+ * code: the translation, buffer id, ownership and in-flight rules tested above with single
+ * descriptors, here with two-descriptor lists (the id is the last descriptor's, 2.8.6). */
+START_TEST(test_packed_list_rules)
+{
+        struct raw r;
+        struct vq_chain c;
+        struct vq_elem e[4];
+        /* Second piece outside the registered memory. */
+        raw_setup(&r, PACKED, 5);
+        struct rd t[2] = { { B(0), 8, VQ_DESC_F_NEXT, 0 }, { 0x1000, 16, 0, 0 } };
+        raw_publish(&r, t, 2, 0, 0);
+        expect_dev_broken(&r, VQ_ETRANSLATE, 8);
+        vqt_teardown(&r.t);
+        /* Buffer id 5 in a queue of 5 (ids 0..4). */
+        raw_setup(&r, PACKED, 5);
+        struct rd b[2] = { { B(0), 8, VQ_DESC_F_NEXT, 0 }, { B(1), 8, 0, 5 } };
+        raw_publish(&r, b, 2, 0, 0);
+        expect_dev_broken(&r, VQ_EBUFID, 8);
+        vqt_teardown(&r.t);
+        /* Id 2 made available again while in flight. */
+        raw_setup(&r, PACKED, 5);
+        struct rd u[2] = { { B(0), 8, VQ_DESC_F_NEXT, 2 }, { B(1), 8, 0, 2 } };
+        raw_publish(&r, u, 2, 0, 0);
+        raw_publish(&r, u, 2, 0, 0);
+        ck_assert_int_eq(vq_dev_pop(&r.t.dev, &c, e, 4), 1);
+        ck_assert_uint_eq(c.id, 2);
+        expect_dev_broken(&r, VQ_EINUSE, 8);
+        vqt_teardown(&r.t);
+        /* Q = 8: six single descriptors in flight (ids 0..5), then a list of 3 with id 6:
+         * 6 + 3 = 9 descriptors would be in flight, over the 8 the ring holds (2.8.17).
+         * Positions 6, 7 and 0 (next lap) carry the list. */
+        raw_setup(&r, PACKED, 8);
+        for (uint16_t id = 0; id < 6; id++) {
+                struct rd one = { B(id), 8, 0, id };
+                raw_publish(&r, &one, 1, 0, 0);
+                ck_assert_int_eq(vq_dev_pop(&r.t.dev, &c, e, 4), 1);
+        }
+        struct rd l[3] = { { B(0), 8, VQ_DESC_F_NEXT, 6 },
+                           { B(1), 8, VQ_DESC_F_NEXT, 6 },
+                           { B(2), 8, 0, 6 } };
+        raw_publish(&r, l, 3, 0, 0);
+        expect_dev_broken(&r, VQ_EINFLIGHT, 8);
+        vqt_teardown(&r.t);
+}
+END_TEST
+
 /* 2.8.10: flags 3 is reserved; DESC (2) needs EVENT_IDX. Both sides check. */
 START_TEST(test_packed_event_flags)
 {
@@ -630,6 +677,7 @@ static Suite *vq_validate_suite(void)
         tcase_add_test(tc, test_packed_wrap);
         tcase_add_test(tc, test_packed_loop);
         tcase_add_test(tc, test_packed_inflight);
+        tcase_add_test(tc, test_packed_list_rules);
         tcase_add_test(tc, test_packed_event_flags);
         tcase_add_loop_test(tc, test_used_id_range, 0, 2);
         tcase_add_loop_test(tc, test_used_not_head, 0, 2);
