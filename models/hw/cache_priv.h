@@ -2,14 +2,14 @@
  * cache_priv: the functional cache access of cache.h split so that its hit path can be inlined
  * into the execution engine's inner loop (mem_exec.c), private to models/hw.
  *
- * cache_access_lean(cache, addr, op, initiator, &writeback_addr) does exactly what
+ * A caller that makes many accesses reads a cache's parameters for one initiator once into a
+ * struct cache_lean_view and calls cache_access_view (or cache_access_view_l1 /
+ * cache_access_view_llc, which unroll the usual geometries): that does exactly what
  * cache_access() does (the same lookup, replacement, counters and coherence actions) and
  * returns whether it hit; on a miss that evicted a dirty line, *writeback_addr is that line's
  * address, else CACHE_NO_WRITEBACK (no line address is all ones). The coherence result is not
  * returned. An access to a `lean` cache (CACHE_LRU, no coherence domain) runs inline, hit or
- * miss; everything else calls cache_access_rest() in cache.c. A caller that makes many
- * accesses reads the cache's parameters once into a struct cache_lean_view and calls
- * cache_access_view_l1 / cache_access_view_llc, which unroll the usual geometries.
+ * miss; everything else calls cache_access_rest() in cache.c.
  *
  * The set records (below) and the fingerprint scan (cache.c) are the cache's only state per
  * set and line, besides the MSHR marks; the functions here are the ones cache.c itself uses
@@ -230,13 +230,24 @@ static inline uint64_t cache_lru_order_touch(uint64_t order, unsigned way)
         uint64_t x = order ^ (CACHE_NIBBLES_1 * way);
         /* bit 3 of each nibble of t is clear exactly where x's nibble is zero (no carries
          * cross nibbles); positions beyond the ways hold 0 and may match way 0, but way 0's
-         * own position is lower, so the lowest match is the way's */
+         * own position is lower, so the lowest match is the way's, at position p = top / 4 */
         uint64_t t = ((x & CACHE_NIBBLES_7) + CACHE_NIBBLES_7) | x;
-        unsigned p = (unsigned)__builtin_ctzll(~t & (CACHE_NIBBLES_1 << 3)) / 4;
-        uint64_t below = (1ULL << (4 * p)) - 1;
-        uint64_t above = ~(below | (0xFULL << (4 * p)));
+        unsigned top = (unsigned)__builtin_ctzll(~t & (CACHE_NIBBLES_1 << 3)); /* 4p + 3 */
+        /* positions 0..p (for p = 15 the shift leaves 0: every bit) */
+        uint64_t moved = (2ULL << top) - 1;
 
-        return (order & above) | (order & below) << 4 | way;
+        /* positions 0..p take the order shifted up one position with the way at 0; the
+         * positions above p keep theirs */
+        return order ^ ((order ^ (order << 4 | way)) & moved);
+}
+
+/* `order` of a set of `ways` ways with its least recent way (position ways - 1) moved to
+ * position 0: cache_lru_order_touch for that way, as a shift. */
+static inline uint64_t cache_lru_order_rotate(uint64_t order, uint32_t ways)
+{
+        uint64_t positions = ways >= 16 ? UINT64_MAX : (1ULL << (4 * ways)) - 1;
+
+        return (order << 4 | order >> (4 * (ways - 1))) & positions;
 }
 
 /* The least recent way of `candidates` (non-zero) in `order`, a set of `ways` ways. */
@@ -304,7 +315,7 @@ static inline unsigned cache_lru_victim(const struct cache *cache, uint32_t set,
         }
 }
 
-/* The rest of cache_access_lean after the lookup found `way` (-1: none) for `line_addr` in
+/* The rest of cache_access_view after the lookup found `way` (-1: none) for `line_addr` in
  * `set`, for a cache that is not `lean` (cache.c). */
 bool cache_access_rest(struct cache *cache, uint64_t line_addr, uint32_t set, int way,
                        enum mem_op op, uint16_t initiator, uint64_t *writeback_addr);
@@ -319,7 +330,7 @@ struct cache_lean_view {
         struct cache *cache;
         unsigned char *records;
         struct cache_counters *counters; /* the initiator's */
-        const uint64_t *way_masks;
+        uint64_t allowed;                /* the ways the initiator may allocate in */
         uint64_t all_ways;
         size_t record_bytes;
         uint32_t set_mask;
@@ -334,7 +345,10 @@ static inline struct cache_lean_view cache_lean_view_of(struct cache *cache, uin
         return (struct cache_lean_view){ .cache = cache,
                                          .records = cache->records,
                                          .counters = &cache->counters[initiator],
-                                         .way_masks = cache->config->way_masks,
+                                         .allowed = cache->config->way_masks != NULL
+                                                        ? cache->config->way_masks[initiator] &
+                                                              cache->all_ways
+                                                        : cache->all_ways,
                                          .all_ways = cache->all_ways,
                                          .record_bytes = cache->record_bytes,
                                          .set_mask = cache->set_mask,
@@ -355,7 +369,7 @@ static inline struct cache_lean_view cache_lean_view_of(struct cache *cache, uin
 __attribute__((always_inline)) static inline bool
 cache_access_lean_geometry(const struct cache_lean_view *view, struct cache_counters *counters,
                            uint64_t addr, enum mem_op op, uint64_t *writeback_addr, uint32_t ways,
-                           uint32_t words)
+                           uint32_t words, bool known_lean)
 {
         unsigned line_shift = view->line_shift;
         uint64_t line_addr = addr >> line_shift;
@@ -369,8 +383,9 @@ cache_access_lean_geometry(const struct cache_lean_view *view, struct cache_coun
         int way = cache_find_in(fingerprints, words, tags, ways, line_addr);
         uint64_t allowed, candidates, bit, old_tag, write = (uint64_t)op & 1U, dirty_victim;
         unsigned shift;
+        bool rotated = false;
 
-        if (!view->lean)
+        if (!known_lean && !view->lean)
                 return cache_access_rest(view->cache, line_addr, set, way, op, view->initiator,
                                          writeback_addr);
         counters->accesses++;
@@ -386,13 +401,15 @@ cache_access_lean_geometry(const struct cache_lean_view *view, struct cache_coun
                 return true;
         }
         counters->misses++;
-        allowed = view->way_masks == NULL ? all_ways : view->way_masks[view->initiator] & all_ways;
+        allowed = view->allowed;
         assert(allowed != 0);
         candidates = allowed & ~s->pending;
         if ((allowed & ~s->valid) != 0) {
                 way = __builtin_ctzll(allowed & ~s->valid);
         } else if (cache_lru_ordered(ways) && candidates == all_ways) {
-                way = (int)(s->policy >> (4 * (ways - 1))) & 0xF; /* the least recent */
+                /* the least recent way, at the last position, goes to the first */
+                way = (int)(s->policy >> (4 * (ways - 1))) & 0xF;
+                rotated = true;
         } else if (cache_lru_ordered(ways)) {
                 assert(candidates != 0 &&
                        "functional access into a set with every way awaiting a fill");
@@ -431,41 +448,43 @@ cache_access_lean_geometry(const struct cache_lean_view *view, struct cache_coun
         s->valid |= bit;
         s->dirty = (s->dirty & ~bit) | (write << way);
         if (cache_lru_ordered(ways))
-                s->policy = cache_lru_order_touch(s->policy, (unsigned)way);
+                s->policy = rotated ? cache_lru_order_rotate(s->policy, ways)
+                                    : cache_lru_order_touch(s->policy, (unsigned)way);
         else
                 stamps[way] = (uint32_t)++s->policy;
         return false;
 }
 
-/* cache_access_lean_geometry for any geometry. */
+/* cache_access_lean_geometry for any geometry; `known_lean`: the caller knows that the cache is
+ * lean (a constant where inlined). */
 __attribute__((always_inline)) static inline bool
 cache_access_view(const struct cache_lean_view *view, struct cache_counters *counters,
-                  uint64_t addr, enum mem_op op, uint64_t *writeback_addr)
+                  uint64_t addr, enum mem_op op, uint64_t *writeback_addr, bool known_lean)
 {
         return cache_access_lean_geometry(view, counters, addr, op, writeback_addr, view->ways,
-                                          cache_fingerprint_words_for(view->ways));
+                                          cache_fingerprint_words_for(view->ways), known_lean);
 }
 
 /* The same, unrolled for the 4-way caches that private L1s usually are. */
 __attribute__((always_inline)) static inline bool
 cache_access_view_l1(const struct cache_lean_view *view, struct cache_counters *counters,
-                     uint64_t addr, enum mem_op op, uint64_t *writeback_addr)
+                     uint64_t addr, enum mem_op op, uint64_t *writeback_addr, bool known_lean)
 {
         if (view->ways == 4)
                 return cache_access_lean_geometry(view, counters, addr, op, writeback_addr, 4,
-                                                  cache_fingerprint_words_for(4));
-        return cache_access_view(view, counters, addr, op, writeback_addr);
+                                                  cache_fingerprint_words_for(4), known_lean);
+        return cache_access_view(view, counters, addr, op, writeback_addr, known_lean);
 }
 
 /* The same, unrolled for 16-way shared caches. */
 __attribute__((always_inline)) static inline bool
 cache_access_view_llc(const struct cache_lean_view *view, struct cache_counters *counters,
-                      uint64_t addr, enum mem_op op, uint64_t *writeback_addr)
+                      uint64_t addr, enum mem_op op, uint64_t *writeback_addr, bool known_lean)
 {
         if (view->ways == 16)
                 return cache_access_lean_geometry(view, counters, addr, op, writeback_addr, 16,
-                                                  cache_fingerprint_words_for(16));
-        return cache_access_view(view, counters, addr, op, writeback_addr);
+                                                  cache_fingerprint_words_for(16), known_lean);
+        return cache_access_view(view, counters, addr, op, writeback_addr, known_lean);
 }
 
 /* Add a caller's running sums (see cache_access_lean_geometry) to the initiator's counters. */
@@ -476,17 +495,6 @@ static inline void cache_counters_add(const struct cache_lean_view *view,
         view->counters->misses += sums->misses;
         view->counters->writebacks += sums->writebacks;
         view->counters->merged += sums->merged;
-}
-
-/* cache_access_view for a single access. */
-__attribute__((always_inline)) static inline bool cache_access_lean(struct cache *cache,
-                                                                    uint64_t addr, enum mem_op op,
-                                                                    uint16_t initiator,
-                                                                    uint64_t *writeback_addr)
-{
-        struct cache_lean_view view = cache_lean_view_of(cache, initiator);
-
-        return cache_access_view(&view, view.counters, addr, op, writeback_addr);
 }
 
 #endif

@@ -198,11 +198,13 @@ static uint32_t fills_in_use(struct mem_exec *e)
 }
 
 /* The earliest or the latest local fill's completion (none: SIM_TIME_MAX or 0). */
-static sim_time_t local_fill_extreme(struct mem_exec *e, bool latest)
+static sim_time_t local_fill_extreme(const struct mem_exec *e, bool latest)
 {
+        uint32_t i = latest ? e->local_fills - 1 : 0;
+
         if (e->local_fills == 0)
                 return latest ? 0 : SIM_TIME_MAX;
-        return *local_fill_at(e, latest ? e->local_fills - 1 : 0);
+        return e->local_fill_done[(e->local_fill_head + i) & LOCAL_FILL_MASK];
 }
 
 /* Move the engine's clock to `when` as a stall. */
@@ -277,37 +279,17 @@ static void stats_flush(struct mem_exec *e, struct mem_exec_segment *seg,
         }
 }
 
-/* An L1 miss of `line` (and the L1's dirty victim at `writeback`, if not CACHE_NO_WRITEBACK):
- * with a decoupled LLC, look the LLC up now. Counts go to `d`. */
-static inline void l1_missed(struct mem_exec *e, struct mem_exec_segment *seg, uint64_t line,
-                             uint64_t writeback, struct mem_exec_stats *d)
+/* An L1 miss of `line` with no decoupled LLC: the fill, and the L1's dirty victim at
+ * `writeback` (if not CACHE_NO_WRITEBACK), go below. */
+static void l1_missed_below(struct mem_exec *e, struct mem_exec_segment *seg, uint64_t line,
+                            uint64_t writeback, sim_time_t miss_ps)
 {
-        uint64_t llc_writeback;
-        bool hit;
-
         seg->miss_pending = true;
         seg->miss_local = false;
         seg->miss_line = line;
+        seg->miss_ps = miss_ps;
         if (writeback != CACHE_NO_WRITEBACK)
-                d->writebacks++;
-        if (e->llc == NULL) {
-                if (writeback != CACHE_NO_WRITEBACK)
-                        add_writeback(e, seg, writeback);
-                return;
-        }
-        if (writeback != CACHE_NO_WRITEBACK) {
-                (void)cache_access_lean(e->llc, writeback, MEM_WRITE, e->config->initiator,
-                                        &llc_writeback);
-                if (llc_writeback != CACHE_NO_WRITEBACK)
-                        add_writeback(e, seg, llc_writeback);
-        }
-        hit = cache_access_lean(e->llc, line << e->line_shift, MEM_READ, e->config->initiator,
-                                &llc_writeback);
-        if (llc_writeback != CACHE_NO_WRITEBACK)
-                add_writeback(e, seg, llc_writeback);
-        seg->miss_local = hit;
-        if (!hit)
-                d->llc_misses++;
+                add_writeback(e, seg, writeback);
 }
 
 /*
@@ -332,7 +314,8 @@ static inline uint64_t run_local_mask(const struct mem_exec *e, const struct mem
 
 /* run_local; `plain` (a constant where this is inlined): known to have accesses, a decoupled
  * LLC, no colouring, no slot-wait histogram and no dependent loads, so that the loop tests
- * none of them. */
+ * none of them. The loop keeps only what it must (the counts; the instructions, compute and
+ * hit times follow from them and from the clock at the end). */
 __attribute__((always_inline)) static inline void run_local_body(struct mem_exec *e,
                                                                  struct mem_exec_segment *seg,
                                                                  sim_time_t now,
@@ -349,9 +332,11 @@ __attribute__((always_inline)) static inline void run_local_body(struct mem_exec
         bool has_llc = plain || llc != NULL;
         const struct histogram *waits = plain ? NULL : e->slot_wait_histogram;
         unsigned line_shift = e->line_shift;
-        struct mem_exec_stats d = { 0 };
-        sim_time_t local_ps = e->local_ps;
-        uint64_t left = seg->instructions_left;
+        struct mem_gen *gen = seg->gen;
+        uint64_t accesses = 0, l1_misses = 0, llc_misses = 0, writebacks = 0;
+        sim_time_t stall_ps = 0;
+        sim_time_t local_ps = e->local_ps, start_ps = local_ps;
+        uint64_t left = seg->instructions_left, start_left = left;
         uint64_t gap_left = seg->gap_left;
         uint64_t fraction = seg->compute_fraction_q16;
         bool has_next = seg->has_next;
@@ -366,23 +351,34 @@ __attribute__((always_inline)) static inline void run_local_body(struct mem_exec
         struct cache_lean_view llc_view = { 0 };
         /* their counts for this initiator, added at the end */
         struct cache_counters l1_counts = { 0 }, llc_counts = { 0 };
+        /* the generator's drawn accesses not yet handed out, walked here (mem_profile.h) */
+        const struct mem_access *drawn = NULL, *drawn_end = NULL;
+        struct mem_exec_stats d;
 
         if (has_llc)
                 llc_view = cache_lean_view_of(llc, config->initiator);
+        if (!no_accesses) {
+                drawn = gen->batch + gen->batch_next;
+                drawn_end = gen->batch + gen->batch_count;
+        }
         do {
-                uint64_t n, total_q16, writeback, line;
-                sim_time_t ps, miss_ps;
+                uint64_t n, total_q16, writeback, line, victim_writeback, fill_writeback;
+                sim_time_t miss_ps;
+                bool llc_hit;
 
                 if (!has_next) {
                         if (no_accesses) {
                                 gap_left = UINT64_MAX;
                         } else {
-                                struct mem_gen *gen = seg->gen;
-                                const struct mem_access *next = mem_gen_take(gen);
-
-                                gap_left = next->gap_instructions;
-                                next_addr = next->addr;
-                                next_op = next->op;
+                                if (drawn == drawn_end) {
+                                        mem_gen_refill(gen);
+                                        drawn = gen->batch;
+                                        drawn_end = gen->batch + gen->batch_count;
+                                }
+                                gap_left = drawn->gap_instructions;
+                                next_addr = drawn->addr;
+                                next_op = drawn->op;
+                                drawn++;
                                 if (mask != 0)
                                         next_addr = cache_colour_translate(config->colours,
                                                                            config->page_bytes, mask,
@@ -394,49 +390,48 @@ __attribute__((always_inline)) static inline void run_local_body(struct mem_exec
                 if (n > MEM_EXEC_MAX_STEP)
                         n = MEM_EXEC_MAX_STEP;
                 total_q16 = n * ps_q16 + fraction;
-                ps = total_q16 >> 16;
+                local_ps += total_q16 >> 16;
                 fraction = total_q16 & 0xFFFF;
-                local_ps += ps;
                 left -= n;
                 gap_left -= n;
-                d.instructions += n;
-                d.compute_ps += ps;
                 if (gap_left > 0)
                         continue;
                 has_next = false;
                 local_ps += l1_hit_ps;
-                d.hit_ps += l1_hit_ps;
-                d.accesses++;
+                accesses++;
                 if (cache_access_view_l1(&l1_view, &l1_counts, next_addr, (enum mem_op)next_op,
-                                         &writeback))
+                                         &writeback, plain))
                         continue;
-                d.l1_misses++;
+                l1_misses++;
                 line = next_addr >> line_shift;
                 miss_ps = local_ps;
-                if (!has_llc || writeback != CACHE_NO_WRITEBACK) {
-                        l1_missed(e, seg, line, writeback, &d);
+                if (writeback != CACHE_NO_WRITEBACK)
+                        writebacks++;
+                if (!has_llc) {
+                        l1_missed_below(e, seg, line, writeback, miss_ps);
+                        break; /* for the general loop: it goes to the kernel */
+                }
+                /* with the decoupled LLC: the L1's dirty victim is written into it (a full
+                 * line), then the fill looks it up */
+                victim_writeback = CACHE_NO_WRITEBACK;
+                if (writeback != CACHE_NO_WRITEBACK)
+                        (void)cache_access_view_llc(&llc_view, &llc_counts, writeback, MEM_WRITE,
+                                                    &victim_writeback, plain);
+                llc_hit = cache_access_view_llc(&llc_view, &llc_counts, line << line_shift,
+                                                MEM_READ, &fill_writeback, plain);
+                if (!llc_hit)
+                        llc_misses++;
+                /* (both all ones: no LLC write-back) */
+                if (!llc_hit || (victim_writeback & fill_writeback) != CACHE_NO_WRITEBACK) {
+                        seg->miss_pending = true;
+                        seg->miss_local = llc_hit;
+                        seg->miss_line = line;
                         seg->miss_ps = miss_ps;
-                        if (!seg->miss_local || seg->writebacks_pending > 0)
-                                break;             /* for the general loop: it goes to the kernel */
-                        seg->miss_pending = false; /* taken up again below */
-                } else {
-                        /* l1_missed without an L1 write-back, the miss kept in locals while it
-                         * hits the LLC without evicting a dirty line */
-                        uint64_t llc_writeback;
-                        bool llc_hit = cache_access_view_llc(
-                            &llc_view, &llc_counts, line << line_shift, MEM_READ, &llc_writeback);
-
-                        if (!llc_hit)
-                                d.llc_misses++;
-                        if (!llc_hit || llc_writeback != CACHE_NO_WRITEBACK) {
-                                seg->miss_pending = true;
-                                seg->miss_local = llc_hit;
-                                seg->miss_line = line;
-                                seg->miss_ps = miss_ps;
-                                if (llc_writeback != CACHE_NO_WRITEBACK)
-                                        add_writeback(e, seg, llc_writeback);
-                                break; /* for the general loop: it goes to the kernel */
-                        }
+                        if (victim_writeback != CACHE_NO_WRITEBACK)
+                                add_writeback(e, seg, victim_writeback);
+                        if (fill_writeback != CACHE_NO_WRITEBACK)
+                                add_writeback(e, seg, fill_writeback);
+                        break; /* for the general loop: it goes to the kernel */
                 }
                 /* issue_pending for a local fill (fills_in_use, local_fill_add): wait for a
                  * slot while local fills free */
@@ -459,7 +454,7 @@ __attribute__((always_inline)) static inline void run_local_body(struct mem_exec
                                 seg->miss_ps = miss_ps;
                                 goto out;
                         }
-                        d.stall_ps += fill_done[fill_head] - local_ps;
+                        stall_ps += fill_done[fill_head] - local_ps;
                         local_ps = fill_done[fill_head];
                 }
                 if (waits != NULL)
@@ -468,7 +463,9 @@ __attribute__((always_inline)) static inline void run_local_body(struct mem_exec
                         sim_time_t when = local_ps + llc_hit_ps;
                         uint32_t i = fills;
 
-                        for (; i > 0 && fill_done[(fill_head + i - 1) & LOCAL_FILL_MASK] > when;
+                        /* (plain: no fill in the ring completes later, see run_local) */
+                        for (; !plain && i > 0 &&
+                               fill_done[(fill_head + i - 1) & LOCAL_FILL_MASK] > when;
                              i--)
                                 fill_done[(fill_head + i) & LOCAL_FILL_MASK] =
                                     fill_done[(fill_head + i - 1) & LOCAL_FILL_MASK];
@@ -477,10 +474,12 @@ __attribute__((always_inline)) static inline void run_local_body(struct mem_exec
                 }
                 if (dependent && llc_hit_ps > 0) {
                         local_ps += llc_hit_ps;
-                        d.stall_ps += llc_hit_ps;
+                        stall_ps += llc_hit_ps;
                 }
         } while (local_ps - now < lookahead && left > 0);
 out:
+        if (!no_accesses)
+                gen->batch_next = (uint32_t)(drawn - gen->batch);
         cache_counters_add(&l1_view, &l1_counts);
         if (has_llc)
                 cache_counters_add(&llc_view, &llc_counts);
@@ -493,14 +492,33 @@ out:
         seg->has_next = has_next;
         seg->next.addr = next_addr;
         seg->next.op = next_op;
+        /* the clock moved by compute, L1 lookups and stalls only */
+        d = (struct mem_exec_stats){ .instructions = start_left - left,
+                                     .accesses = accesses,
+                                     .l1_misses = l1_misses,
+                                     .llc_misses = llc_misses,
+                                     .writebacks = writebacks,
+                                     .hit_ps = accesses * l1_hit_ps,
+                                     .stall_ps = stall_ps };
+        d.compute_ps = local_ps - start_ps - d.hit_ps - stall_ps;
         stats_flush(e, seg, &d);
+}
+
+/* The plain case of run_local_body: besides what it names, both caches lean and every local
+ * fill in flight completing no later than a fill issued now would (those issued in the loop
+ * come later still: the engine's clock does not go back), so that a fill joins the ring at its
+ * end. */
+static bool run_local_plain(const struct mem_exec *e, const struct mem_exec_segment *seg)
+{
+        return e->llc != NULL && e->slot_wait_histogram == NULL && !is_dependent(seg) &&
+               !run_local_no_accesses(seg) && run_local_mask(e, seg) == 0 && e->l1->lean &&
+               e->llc->lean && local_fill_extreme(e, true) <= e->local_ps + e->llc_hit_ps;
 }
 
 static void run_local(struct mem_exec *e, struct mem_exec_segment *seg, sim_time_t now,
                       sim_time_t lookahead)
 {
-        if (e->llc != NULL && e->slot_wait_histogram == NULL && !is_dependent(seg) &&
-            !run_local_no_accesses(seg) && run_local_mask(e, seg) == 0)
+        if (run_local_plain(e, seg))
                 run_local_body(e, seg, now, lookahead, true);
         else
                 run_local_body(e, seg, now, lookahead, false);

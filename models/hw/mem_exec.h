@@ -5,7 +5,7 @@
  * Timing model (an in-order core with non-blocking misses). A segment's instructions take
  * base_cpi cycles each of `clock_hz` (kept in 1/65536 ps so that no rounding accumulates).
  * Each access is looked up in the core's private L1 with the functional cache_access() (its
- * inlined form cache_access_lean, models/hw/cache_priv.h: the same lookup, replacement and
+ * inlined form cache_access_view, models/hw/cache_priv.h: the same lookup, replacement and
  * counters) and costs the L1 hit latency (hit_cycles of the L1's clock) on the core, hit or
  * miss. A miss becomes a line read (the fill; a write miss reads for ownership) sent through
  * the timed `downstream` port (the LLC's cache_mem_port, or anything below), together with a

@@ -52,6 +52,7 @@ void mem_gen_init(struct mem_gen *gen, const struct mem_profile *profile, uint64
                 return;
         gen->granule = profile_granule(profile);
         gen->granules = profile->working_set_bytes / gen->granule;
+        gen->granules_threshold = (0 - gen->granules) % gen->granules;
         if (profile->pattern == MEM_PATTERN_POINTER_CHASE) {
                 uint64_t span = 1;
 
@@ -96,15 +97,44 @@ static uint64_t gen_apki_inverse(uint32_t d)
         return d > 1 ? UINT64_MAX / d + 1 : 0;
 }
 
+/* The generator's constants for a batch, read once into locals: stores into gen->batch could
+ * otherwise alias the generator's own fields and force reloads. */
+struct gen_params {
+        uint64_t base;
+        uint64_t granule;
+        uint64_t granules;
+        uint64_t granules_threshold; /* 2^64 mod granules: rng_range's rejection bound */
+        uint64_t lcg_mask;
+        uint64_t lcg_add;
+        uint64_t apki_inverse;
+        uint32_t apki;
+        uint32_t writes_per_thousand;
+        uint32_t size_bytes;
+};
+
+/* rng_range(rng, 0, n - 1) for 1 <= n, with threshold = 2^64 mod n computed by the caller:
+ * the same draws and result (rng_range redraws while the low product word is below the
+ * threshold, which is below n). */
+static inline uint64_t gen_below(struct rng *rng, uint64_t n, uint64_t threshold)
+{
+        rng_u128 m = (rng_u128)rng_next(rng) * n;
+
+        while (__builtin_expect((uint64_t)m < threshold, 0))
+                m = (rng_u128)rng_next(rng) * n;
+        return (uint64_t)(m >> 64);
+}
+
+#define GEN_WRITE_THRESHOLD 616 /* 2^64 mod 1000 */
+
 /* One access of a profile that is not TRACE, of pattern `pattern` (a constant where this is
  * inlined), from the generator state passed by pointer (locals of the caller, so that they
  * stay in registers over a batch). */
-__attribute__((always_inline)) static inline void
-gen_one(const struct mem_gen *gen, enum mem_pattern pattern, struct rng *rng, uint64_t *position,
-        uint32_t *spacing, uint64_t apki_inverse, struct mem_access *out)
+__attribute__((always_inline)) static inline void gen_one(const struct gen_params *g,
+                                                          enum mem_pattern pattern, struct rng *rng,
+                                                          uint64_t *position, uint32_t *spacing,
+                                                          struct mem_access *out)
 {
-        const struct mem_profile *profile = gen->profile;
-        uint32_t apki = profile->accesses_per_kilo_instruction;
+        uint32_t apki = g->apki;
         uint64_t offset;
 
         /* the gap: see the comment above */
@@ -114,7 +144,7 @@ gen_one(const struct mem_gen *gen, enum mem_pattern pattern, struct rng *rng, ui
         } else {
                 uint32_t n = 1000 - *spacing + apki - 1;
                 /* n / apki, by gen_apki_inverse */
-                uint32_t gap = apki == 1 ? n : (uint32_t)(((rng_u128)apki_inverse * n) >> 64);
+                uint32_t gap = apki == 1 ? n : (uint32_t)(((rng_u128)g->apki_inverse * n) >> 64);
 
                 *spacing = *spacing + gap * apki - 1000;
                 out->gap_instructions = gap;
@@ -122,43 +152,57 @@ gen_one(const struct mem_gen *gen, enum mem_pattern pattern, struct rng *rng, ui
         switch (pattern) {
         case MEM_PATTERN_SEQUENTIAL:
         case MEM_PATTERN_STRIDED:
-                offset = *position * gen->granule;
-                *position = *position + 1 == gen->granules ? 0 : *position + 1;
+                offset = *position * g->granule;
+                *position = *position + 1 == g->granules ? 0 : *position + 1;
                 break;
         case MEM_PATTERN_RANDOM:
-                offset = rng_range(rng, 0, gen->granules - 1) * gen->granule;
+                offset = gen_below(rng, g->granules, g->granules_threshold) * g->granule;
                 break;
         default: {
                 uint64_t x = *position;
 
                 do
-                        x = (x * MEM_GEN_LCG_MULT + gen->lcg_add) & gen->lcg_mask;
-                while (x >= gen->granules);
+                        x = (x * MEM_GEN_LCG_MULT + g->lcg_add) & g->lcg_mask;
+                while (x >= g->granules);
                 *position = x;
-                offset = x * gen->granule;
+                offset = x * g->granule;
                 break;
         }
         }
-        out->addr = gen->base + offset;
-        out->size_bytes = gen->size_bytes;
+        out->addr = g->base + offset;
+        out->size_bytes = g->size_bytes;
         out->op = MEM_READ;
-        if (profile->writes_per_thousand != 0) /* a write with probability w / 1000 */
+        if (g->writes_per_thousand != 0) /* a write with probability w / 1000 */
                 out->op =
-                    (uint8_t)(rng_range(rng, 0, 999) < profile->writes_per_thousand ? MEM_WRITE
-                                                                                    : MEM_READ);
+                    (uint8_t)(gen_below(rng, 1000, GEN_WRITE_THRESHOLD) < g->writes_per_thousand
+                                  ? MEM_WRITE
+                                  : MEM_READ);
 }
 
 /* A batch of `pattern` accesses (a constant where this is inlined). */
 __attribute__((always_inline)) static inline void gen_batch(struct mem_gen *gen,
                                                             enum mem_pattern pattern)
 {
+        const struct mem_profile *profile = gen->profile;
+        const struct gen_params g = {
+                .base = gen->base,
+                .granule = gen->granule,
+                .granules = gen->granules,
+                .granules_threshold = gen->granules_threshold,
+                .lcg_mask = gen->lcg_mask,
+                .lcg_add = gen->lcg_add,
+                .apki_inverse = gen_apki_inverse(profile->accesses_per_kilo_instruction),
+                .apki = profile->accesses_per_kilo_instruction,
+                .writes_per_thousand = profile->writes_per_thousand,
+                .size_bytes = gen->size_bytes,
+        };
         struct rng rng = gen->rng;
         uint64_t position = gen->position;
         uint32_t spacing = gen->spacing;
-        uint64_t apki_inverse = gen_apki_inverse(gen->profile->accesses_per_kilo_instruction);
+        struct mem_access *batch = gen->batch;
 
         for (uint32_t i = 0; i < MEM_GEN_BATCH; i++)
-                gen_one(gen, pattern, &rng, &position, &spacing, apki_inverse, &gen->batch[i]);
+                gen_one(&g, pattern, &rng, &position, &spacing, &batch[i]);
         gen->rng = rng;
         gen->position = position;
         gen->spacing = spacing;

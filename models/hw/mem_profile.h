@@ -47,6 +47,10 @@
  *
  * mem_gen_next() hands out accesses that mem_gen_refill() draws MEM_GEN_BATCH at a time (so
  * the generator's own state runs ahead of what it has handed out; the stream is the same).
+ * Those drawn and not yet handed out are batch[batch_next .. batch_count): a consumer that
+ * takes many in a row (the execution engine's loop) may walk them with a cursor of its own,
+ * calling mem_gen_refill() when it reaches batch_count, and store its cursor's index back into
+ * batch_next before the generator is used otherwise.
  */
 #ifndef MOSAIC_HW_MEM_PROFILE_H
 #define MOSAIC_HW_MEM_PROFILE_H
@@ -107,14 +111,15 @@ struct mem_gen {
         const struct mem_profile *profile;
         struct rng rng;
         uint64_t base;
-        uint64_t granules;   /* working set / granule (nodes for a pointer chase) */
-        uint64_t granule;    /* bytes between successive addresses */
-        uint64_t position;   /* offset, current node, or trace index */
-        uint64_t lcg_mask;   /* POINTER_CHASE: 2^k - 1 */
-        uint64_t lcg_add;    /* POINTER_CHASE: odd increment */
-        uint32_t spacing;    /* Bresenham accumulator of the instruction spacing */
-        uint32_t size_bytes; /* access size */
-        uint32_t batch_next; /* the next access of `batch` to hand out */
+        uint64_t granules;           /* working set / granule (nodes for a pointer chase) */
+        uint64_t granule;            /* bytes between successive addresses */
+        uint64_t granules_threshold; /* 2^64 mod granules (RANDOM's unbiased draws) */
+        uint64_t position;           /* offset, current node, or trace index */
+        uint64_t lcg_mask;           /* POINTER_CHASE: 2^k - 1 */
+        uint64_t lcg_add;            /* POINTER_CHASE: odd increment */
+        uint32_t spacing;            /* Bresenham accumulator of the instruction spacing */
+        uint32_t size_bytes;         /* access size */
+        uint32_t batch_next;         /* the next access of `batch` to hand out */
         uint32_t batch_count;
         struct mem_access batch[MEM_GEN_BATCH];
 };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "models/hw/cache.h"
+#include "models/hw/cache_priv.h"
 #include "models/hw/dram.h"
 #include "models/hw/interconnect.h"
 #include "models/hw/regulator.h"
@@ -80,6 +81,33 @@ START_TEST(test_lru_sequence)
         ck_assert_uint_eq(c->misses, 11);
         ck_assert_uint_eq(c->writebacks, 3);
         cache_fini(&cache);
+}
+END_TEST
+
+START_TEST(test_lru_order_word)
+{
+        /* The recency order of an LRU set of up to 16 ways is a nibble per position, the most
+         * recent way at position 0 (bits 0-3). 4 ways start as way p at position p: 0x3210.
+         * Touching way 2 moves it to position 0 and ways 0 and 1 up one: 2 0 1 3, 0x3102.
+         * Moving the least recent way (3) to the front: 3 2 0 1, 0x1023, and touching way 3,
+         * the same. Touching the most recent way changes nothing. */
+        uint64_t order = cache_lru_order_init(4);
+
+        ck_assert_uint_eq(order, 0x3210);
+        order = cache_lru_order_touch(order, 2);
+        ck_assert_uint_eq(order, 0x3102);
+        ck_assert_uint_eq(cache_lru_order_rotate(order, 4), 0x1023);
+        ck_assert_uint_eq(cache_lru_order_touch(order, 3), 0x1023);
+        ck_assert_uint_eq(cache_lru_order_touch(order, 2), 0x3102);
+        /* 16 ways fill the word: touching way 7 (position 7) gives positions 0..7 the ways
+         * 7 0 1 2 3 4 5 6, the upper half kept; the last position's way 15 shifts out to the
+         * front: every nibble moves up one. */
+        order = cache_lru_order_init(16);
+        ck_assert_uint_eq(order, 0xFEDCBA9876543210ULL);
+        ck_assert_uint_eq(cache_lru_order_touch(order, 7), 0xFEDCBA9865432107ULL);
+        ck_assert_uint_eq(cache_lru_order_touch(order, 15), 0xEDCBA9876543210FULL);
+        ck_assert_uint_eq(cache_lru_order_rotate(order, 16), 0xEDCBA9876543210FULL);
+        ck_assert_uint_eq(cache_lru_order_victim(order, 16, 0x00F0), 7); /* oldest of 4..7 */
 }
 END_TEST
 
@@ -734,6 +762,7 @@ static Suite *cache_suite(void)
         TCase *chain = tcase_create("chain");
 
         tcase_add_test(replacement, test_lru_sequence);
+        tcase_add_test(replacement, test_lru_order_word);
         tcase_add_test(replacement, test_tree_plru_sequence);
         tcase_add_test(replacement, test_random_follows_draw_rule);
         tcase_add_test(partition, test_colour_arithmetic);

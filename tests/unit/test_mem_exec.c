@@ -351,6 +351,85 @@ START_TEST(test_decoupled_llc_matches_timed)
 }
 END_TEST
 
+/* A run of 2 cores with random reads and writes over 128 KiB each (L1 misses that hit the
+ * decoupled LLC, dirty L1 victims written into it, 4 miss slots), with or without a slot-wait
+ * histogram: the counters and the end time. */
+struct loop_run {
+        struct mem_exec_stats totals[2];
+        struct cache_counters l1[2], llc[2];
+        sim_time_t end_ps;
+        uint64_t waits;
+};
+
+static struct loop_run random_llc_run(bool histogram)
+{
+        static const struct mem_profile random = { .name = "random",
+                                                   .base_cpi = 0.5,
+                                                   .accesses_per_kilo_instruction = 400,
+                                                   .working_set_bytes = 128 << 10,
+                                                   .pattern = MEM_PATTERN_RANDOM,
+                                                   .writes_per_thousand = 100 };
+        struct harness_options options = options_default(2);
+        struct histogram waits = { 0 };
+        struct loop_run run = { 0 };
+        struct harness h;
+
+        options.mshrs = 4;
+        options.decoupled_llc = true;
+        ck_assert_int_eq(harness_init(&h, &options), 0);
+        for (unsigned i = 0; i < 2; i++) {
+                if (histogram)
+                        h.exec[i].slot_wait_histogram = &waits;
+                harness_bind(&h, i, &random);
+                ck_assert_int_eq(harness_start(&h, i, &random, 200000), 0);
+        }
+        ck_assert_int_eq(sim_run(h.sim), 0);
+        for (unsigned i = 0; i < 2; i++) {
+                run.totals[i] = *mem_exec_totals(&h.exec[i]);
+                run.l1[i] = *cache_counters_of(&h.l1[i], (uint16_t)i);
+                run.llc[i] = *cache_counters_of(&h.llc, (uint16_t)i);
+        }
+        run.end_ps = sim_now(h.sim);
+        run.waits = waits.count;
+        histogram_free(&waits);
+        harness_fini(&h);
+        return run;
+}
+
+START_TEST(test_plain_loop_matches_general)
+{
+        /* The engine runs L1 misses that hit the decoupled LLC in a loop specialised for the
+         * plain case (no histogram, colouring or dependent loads); recording slot waits takes
+         * the general loop, which must give the same run: every counter and the end time. Each
+         * core makes floor(200000 * 400 / 1000) = 80000 accesses, and the histogram holds one
+         * wait per L1 fill. */
+        struct loop_run plain = random_llc_run(false), general = random_llc_run(true);
+
+        ck_assert_uint_eq(general.end_ps, plain.end_ps);
+        ck_assert_uint_eq(general.waits, general.totals[0].l1_misses + general.totals[1].l1_misses);
+        for (unsigned i = 0; i < 2; i++) {
+                const struct mem_exec_stats *p = &plain.totals[i], *g = &general.totals[i];
+
+                ck_assert_uint_eq(p->instructions, 200000);
+                ck_assert_uint_eq(p->accesses, 80000);
+                ck_assert_uint_gt(p->writebacks, 0);
+                ck_assert_uint_eq(g->instructions, p->instructions);
+                ck_assert_uint_eq(g->accesses, p->accesses);
+                ck_assert_uint_eq(g->l1_misses, p->l1_misses);
+                ck_assert_uint_eq(g->llc_misses, p->llc_misses);
+                ck_assert_uint_eq(g->writebacks, p->writebacks);
+                ck_assert_uint_eq(g->compute_ps, p->compute_ps);
+                ck_assert_uint_eq(g->hit_ps, p->hit_ps);
+                ck_assert_uint_eq(g->stall_ps, p->stall_ps);
+                ck_assert_uint_eq(general.l1[i].misses, plain.l1[i].misses);
+                ck_assert_uint_eq(general.l1[i].writebacks, plain.l1[i].writebacks);
+                ck_assert_uint_eq(general.llc[i].accesses, plain.llc[i].accesses);
+                ck_assert_uint_eq(general.llc[i].misses, plain.llc[i].misses);
+                ck_assert_uint_eq(general.llc[i].writebacks, plain.llc[i].writebacks);
+        }
+}
+END_TEST
+
 /* Mean latency per access of a 512-KiB pointer chase (two measured laps after a warm-up
  * lap, as chase_latency_ps) whose segments use their own colour mask `mask` (0: none) on an
  * engine configured for 16 colours of 4-KiB pages and no colouring of its own. */
@@ -435,6 +514,7 @@ static Suite *mem_exec_suite(void)
         tcase_add_test(latency, test_mshr_bound);
         tcase_add_test(latency, test_decoupled_llc_matches_timed);
         tcase_add_test(latency, test_slot_wait_histogram);
+        tcase_add_test(latency, test_plain_loop_matches_general);
         tcase_add_test(latency, test_segment_colours);
         tcase_add_test(work, test_preemption_conserves_work_l1);
         tcase_add_test(work, test_preemption_conserves_work_dram);
