@@ -557,8 +557,11 @@ int platform_devices_attach_memory(struct platform_devices *devices, struct plat
 
         if (devices == NULL || memory == NULL || platform_memory_llc(memory) == NULL)
                 return 0; /* fast fidelity or no memory models: the private caches stay */
-        for (size_t i = 0; err == 0 && i < devices->count; i++)
+        for (size_t i = 0; err == 0 && i < devices->count; i++) {
                 err = pd_attach_memory(devices, i, memory);
+                if (err == 0)
+                        err = vdev_platform_metrics(&devices->devices[i].v);
+        }
         return err;
 }
 
@@ -905,7 +908,7 @@ void platform_devices_finish(struct platform_devices *devices)
                 struct platform_device *d = &devices->devices[i];
                 sim_time_t end = sim_now(devices->sim);
 
-                vdev_collect(&d->v);
+                (void)vdev_collect(&d->v); /* its metrics exist since the build: cannot fail */
                 d->backend_utilisation->gauge = pd_ratio(d->backend_busy->counter, end);
                 /* the poller never sleeps: its core spins from the first look to the end */
                 if (d->poll_core_utilisation != NULL)

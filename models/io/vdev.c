@@ -142,6 +142,7 @@ int vdev_init(struct vdev *v, const struct vdev_config *config, struct sim *sim,
         v->config = config;
         v->sim = sim;
         v->mem = mem;
+        v->metrics = metrics;
         if (transport != NULL)
                 v->transport = *transport;
         v->max_pending = config->max_pending != 0 ? config->max_pending : DEFAULT_MAX_PENDING;
@@ -229,6 +230,7 @@ static void timed_payload(struct vdev *v, enum vq_sim_side side, uint64_t gpa, u
         p->invalidations += s->invalidations - before.invalidations;
         p->handoffs += s->handoffs - before.handoffs;
         p->total_ps += s->total_ps - before.total_ps;
+        p->queue_ps += s->queue_ps - before.queue_ps;
 }
 
 void vdev_drv_write(struct vdev *v, uint64_t gpa, const void *src, uint32_t n)
@@ -878,6 +880,7 @@ void vdev_ring_stats(const struct vdev *v, enum vq_sim_side side, struct vq_sim_
         out->invalidations -= p->invalidations;
         out->handoffs -= p->handoffs;
         out->total_ps -= p->total_ps;
+        out->queue_ps -= p->queue_ps;
 }
 
 static double per(uint64_t count, uint64_t requests)
@@ -885,10 +888,31 @@ static double per(uint64_t count, uint64_t requests)
         return requests == 0 ? 0.0 : (double)count / (double)requests;
 }
 
-void vdev_collect(struct vdev *v)
+/* The metrics of the platform's hierarchy (header), once. */
+int vdev_platform_metrics(struct vdev *v)
+{
+        char entity[96];
+        struct vdev_metrics *m = &v->m;
+
+        if (m->memory_requests != NULL)
+                return 0;
+        snprintf(entity, sizeof(entity), "dev/%s", v->config->name);
+        m->unsent_memory_requests = metrics_counter(v->metrics, entity, "unsent_memory_requests");
+        m->ring_queue_delay = metrics_gauge(v->metrics, entity, "ring_queue_delay", METRIC_UNIT_PS);
+        m->ring_queue_delay_per_request =
+            metrics_gauge(v->metrics, entity, "ring_queue_delay_per_request", METRIC_UNIT_PS);
+        /* last: it marks the set complete */
+        if (m->unsent_memory_requests != NULL && m->ring_queue_delay != NULL &&
+            m->ring_queue_delay_per_request != NULL)
+                m->memory_requests = metrics_counter(v->metrics, entity, "memory_requests");
+        return m->memory_requests != NULL ? 0 : -ENOMEM;
+}
+
+int vdev_collect(struct vdev *v)
 {
         struct vq_sim_stats s[VQ_SIM_SIDES];
         uint64_t done = v->m.completed->counter;
+        int rc;
 
         vdev_ring_stats(v, VQ_SIM_DRIVER, &s[0]);
         vdev_ring_stats(v, VQ_SIM_DEVICE, &s[1]);
@@ -901,4 +925,14 @@ void vdev_collect(struct vdev *v)
         metric_set(v->m.interrupts_per_request, per(v->m.interrupts->counter, done));
         metric_set(v->m.ring_l1_misses_per_request, per(v->m.ring_l1_misses->counter, done));
         metric_set(v->m.ring_handoffs_per_request, per(v->m.ring_handoffs->counter, done));
+        if (!vq_sim_on_platform(v->mem))
+                return 0;
+        rc = vdev_platform_metrics(v);
+        if (rc != 0)
+                return rc;
+        v->m.memory_requests->counter = s[0].memory_requests + s[1].memory_requests;
+        v->m.unsent_memory_requests->counter = s[0].unsent_requests + s[1].unsent_requests;
+        metric_set(v->m.ring_queue_delay, (double)(s[0].queue_ps + s[1].queue_ps));
+        metric_set(v->m.ring_queue_delay_per_request, per(s[0].queue_ps + s[1].queue_ps, done));
+        return 0;
 }

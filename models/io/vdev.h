@@ -55,7 +55,18 @@
  * vdev_collect the ring accesses of both sides without payload copies: ring_l1_misses,
  * ring_llc_misses, ring_handoffs (sum of both sides), and gauges throughput_rps (completed per
  * simulated second so far), notifications_per_request, interrupts_per_request,
- * ring_l1_misses_per_request, ring_handoffs_per_request (per completed request). Request
+ * ring_l1_misses_per_request, ring_handoffs_per_request (per completed request). When the
+ * memory runs on the platform's hierarchy (vq_sim_on_platform: a "memory" section, detailed
+ * fidelity), vdev_collect also creates and sets gauges (ps) ring_queue_delay (the queueing
+ * estimate charged to ring LLC misses, both sides, without payload copies) and
+ * ring_queue_delay_per_request (per completed request), and counters memory_requests (line
+ * reads and write-backs both sides sent below the LLC) and unsent_memory_requests (those not
+ * sent: request pool empty or port refused). The two counters include the payload copies' and
+ * are not ring_ figures: a request leaves after the access that caused it (at the instant the
+ * accounting places it), so it cannot be told apart by the before/after difference that
+ * separates the payload's other figures, and an LLC write-back may be of any line. These
+ * metrics are created there, not by vdev_init, because the platform attaches the memory after
+ * vdev_init; without a platform they do not exist (outputs stay as they were). Request
  * phases are measured by matching the backend's popped buffer address to the driver's buffer
  * slot: a probe, not modelled logic.
  *
@@ -189,12 +200,16 @@ struct vdev_metrics {
             *bytes, *ring_l1_misses, *ring_llc_misses, *ring_handoffs;
         struct metric *throughput_rps, *notifications_per_request, *interrupts_per_request,
             *ring_l1_misses_per_request, *ring_handoffs_per_request;
+        /* on the platform's hierarchy only (NULL until vdev_collect creates them) */
+        struct metric *memory_requests, *unsent_memory_requests, *ring_queue_delay,
+            *ring_queue_delay_per_request;
 };
 
 struct vdev {
         const struct vdev_config *config;
         struct sim *sim;
         struct vq_sim_mem *mem;
+        struct metrics *metrics; /* the registry, for the platform metrics */
         struct vdev_transport transport;
         vdev_complete_fn complete;
         void *complete_ctx;
@@ -336,9 +351,16 @@ int vdev_driver_broken(const struct vdev *v);
 uint32_t vdev_outstanding(const struct vdev *v);
 
 /* Ring-only accesses of one side (its vq_sim_mem statistics minus this vdev's payload
- * copies), and the end-of-run counters above. */
+ * copies; memory_requests and unsent_requests stay whole, see above), and the end-of-run counters
+ * above: vdev_collect is 0, or -ENOMEM if the platform metrics could not be created (the others are
+ * still set). */
 void vdev_ring_stats(const struct vdev *v, enum vq_sim_side side, struct vq_sim_stats *out);
-void vdev_collect(struct vdev *v);
+int vdev_collect(struct vdev *v);
+/* Create the platform-only metrics above (memory_requests, unsent_memory_requests,
+ * ring_queue_delay, ring_queue_delay_per_request) now, once the guest RAM is on the platform's
+ * hierarchy (platform_devices_attach_memory calls it), so that running out of memory is a build
+ * error rather than an end-of-run one. Idempotent; 0 or -ENOMEM. */
+int vdev_platform_metrics(struct vdev *v);
 
 /* Time to move `units` at `units_per_s` (bytes at a bandwidth, bits at a bit rate), in ps
  * rounded to nearest; units_per_s > 0. */

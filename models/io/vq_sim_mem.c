@@ -340,6 +340,11 @@ static sim_time_t window_mean(uint64_t count, sim_time_t sum, uint64_t *seen_cou
         return *mean;
 }
 
+bool vq_sim_on_platform(const struct vq_sim_mem *mem)
+{
+        return mem->on_platform;
+}
+
 sim_time_t vq_sim_queue_estimate_ps(const struct vq_sim_mem *mem)
 {
         return mem->on_platform ? mem->bus_queue_ps + mem->dram_queue_ps : 0;

@@ -244,6 +244,8 @@ int vq_sim_make_cold(struct vq_sim_mem *mem);
  * 0, -EINVAL (a mismatched line size, an initiator out of range, already attached), -ENOMEM.
  */
 int vq_sim_attach_platform(struct vq_sim_mem *mem, const struct vq_sim_platform *platform);
+/* Whether vq_sim_attach_platform succeeded: accesses are timed on the platform's hierarchy. */
+bool vq_sim_on_platform(const struct vq_sim_mem *mem);
 /* The platform address of the line holding `gpa` (gpa itself without a platform). */
 uint64_t vq_sim_phys(const struct vq_sim_mem *mem, uint64_t gpa);
 /* The current queueing estimate charged to an LLC miss on a platform (0 without). */

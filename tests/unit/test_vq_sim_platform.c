@@ -406,6 +406,10 @@ END_TEST
  * and H from the backend): 18 lookups. With 13 < 16 requests the queueing estimate never
  * refreshes (0), and the paced requests never overlap (each miss is charged 114 ns, more than a
  * line read's 80), so the DRAM and bus show no queueing.
+ * The device's platform metrics: memory_requests counts what both sides sent, payload copies
+ * included, so it is those 13 line reads (nothing else touches memory, so it equals the DRAM's
+ * count), none unsent (the pool holds two per guest-RAM line plus 64, and the bus takes every
+ * request), and ring_queue_delay is 0 (4 ring LLC misses charged the estimate, which stayed 0).
  */
 START_TEST(test_idle_amp_on_platform_memory)
 {
@@ -483,6 +487,10 @@ START_TEST(test_idle_amp_on_platform_memory)
         ck_assert_uint_eq(metric(&run, "dev/disk", "ring_l1_misses")->counter, 8);
         ck_assert_uint_eq(metric(&run, "dev/disk", "ring_handoffs")->counter, 5);
         ck_assert_uint_eq(metric(&run, "dev/disk", "ring_llc_misses")->counter, 4);
+        ck_assert_uint_eq(metric(&run, "dev/disk", "memory_requests")->counter, 13);
+        ck_assert_uint_eq(metric(&run, "dev/disk", "unsent_memory_requests")->counter, 0);
+        ck_assert_double_eq(metric(&run, "dev/disk", "ring_queue_delay")->gauge, 0.0);
+        ck_assert_double_eq(metric(&run, "dev/disk", "ring_queue_delay_per_request")->gauge, 0.0);
         ck_assert_uint_eq(metric(&run, "mem/dram", "requests")->counter, 13);
         ck_assert_uint_eq(metric(&run, "mem/llc", "misses")->counter, 13);
         ck_assert_uint_eq(metric(&run, "mem/llc", "accesses")->counter, 18);
