@@ -2173,6 +2173,7 @@ static const char *const hv_keys[] = { "policy",
                                        "irq_injection_cycles",
                                        "irq_exit_cycles",
                                        "direct_injection",
+                                       "direct_vsgi",
                                        "irq_profile",
                                        "irq_instructions",
                                        "vcpu_context_bytes",
@@ -2760,6 +2761,8 @@ static int parse_hv_irq(struct reader *r, json_t *obj, const struct scenario *s)
         if (rc == 0)
                 rc = get_bool(r, obj, "direct_injection", &hv->direct_injection);
         if (rc == 0)
+                rc = get_bool(r, obj, "direct_vsgi", &hv->direct_vsgi);
+        if (rc == 0)
                 rc = parse_colours(r, obj, s, &hv->colour_mask);
         if (rc < 0)
                 return rc;
@@ -2813,6 +2816,7 @@ static const char *const hv_profile_cost_keys[] = { "world_switch_cycles",
                                                     "trap_instructions",
                                                     "tlb_refill_walks",
                                                     "direct_injection",
+                                                    "direct_vsgi",
                                                     NULL };
 static const char *const hv_profile_keys[] = { "name",
                                                "description",
@@ -2829,6 +2833,7 @@ static const char *const hv_profile_keys[] = { "name",
                                                "trap_instructions",
                                                "tlb_refill_walks",
                                                "direct_injection",
+                                               "direct_vsgi",
                                                NULL };
 
 /* A profile file's root: its cost keys into *hv, each with a string in "sources". */
@@ -2904,6 +2909,8 @@ static int parse_hv_profile(struct reader *r, struct hv_config *hv)
                                         cost);
                 if (strcmp(cost, "direct_injection") == 0)
                         rc = get_bool(r, r->root, cost, &hv->direct_injection);
+                else if (strcmp(cost, "direct_vsgi") == 0)
+                        rc = get_bool(r, r->root, cost, &hv->direct_vsgi);
                 else
                         rc = get_uint(r, r->root, cost, 0, limits[i], costs[i], &present);
                 if (rc < 0)

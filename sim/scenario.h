@@ -18,9 +18,10 @@
  * of them together, struct regulation_config). Interrupts: top-level
  * "interrupts" (struct irq_source_config: timers and device SPIs, each aimed at an OS's core or
  * a VM's vCPU), "isrs" in an OS or VM (struct isr_config), an OS's exception_entry_cycles, the
- * hypervisor's interrupt path (irq_* cycles, direct_injection, irq_profile, colours) and a VM's
- * "colours"; the loader requires an ISR for every source's id in its target. An OS's optional
- * periodic "tick_<unit>" becomes one timer source per CPU and an ISR "tick" (os_config). The
+ * hypervisor's interrupt path (irq_* cycles, direct_injection, direct_vsgi, irq_profile,
+ * colours) and a VM's "colours"; the loader requires an ISR for every source's id in its
+ * target. An OS's optional periodic "tick_<unit>" becomes one timer source per CPU and an ISR
+ * "tick" (os_config). The
  * hypervisor's footprint keys (vcpu_context_bytes, world_switch_instructions,
  * trap_instructions, tlb_refill_walks) and its named "profile" fill struct hv_config. The format is
  * documented key by key in scenarios/schema/scenario.schema.json
@@ -372,6 +373,7 @@ struct hv_config {
         uint64_t irq_injection_cycles;
         uint64_t irq_exit_cycles;
         bool direct_injection; /* physical interrupts go straight to the resident vCPU */
+        bool direct_vsgi;      /* SGIs between vCPUs reach a resident target directly */
         /* With the memory models: handling + injection run as `irq_instructions` of this
          * profile over the hypervisor's own region (NULL: plain cycles). */
         const struct memory_profile_config *irq_profile;

@@ -890,6 +890,38 @@ static bool hv_pcpu_resident(const struct hv_pcpu *pcpu, const struct hv_vcpu *v
         return pcpu->loaded == vcpu && (pcpu->current == vcpu || pcpu->current == NULL);
 }
 
+/* A direct injection into the resident vCPU: no hypervisor work; the guest takes it at once if
+ * its vCPU holds the core, else the decision that follows dispatches the vCPU. */
+static void hv_pcpu_inject_direct(struct hv_pcpu *pcpu, struct hv_vcpu *vcpu, uint32_t irq,
+                                  sim_time_t edge_ps)
+{
+        hv_vcpu_inject(vcpu, irq, edge_ps);
+        if (pcpu->current == vcpu && vcpu->virq_count > 0)
+                vcpu->guest_signal.fn(vcpu->guest_signal.arg);
+        else
+                hv_pcpu_request(pcpu);
+}
+
+/*
+ * Direct vSGIs (config->direct_vsgi): the mailbox's SGIs for a resident vCPU reach it as a
+ * direct injection; the others stay for the trapped path. Whether that path is needed.
+ */
+static bool hv_pcpu_direct_vsgis(struct hv_pcpu *pcpu)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < pcpu->mailbox.count; i++) {
+                struct hv_sgi m = pcpu->mailbox.items[i];
+
+                if (hv_pcpu_resident(pcpu, m.to))
+                        hv_pcpu_inject_direct(pcpu, m.to, m.sgi, m.edge_ps);
+                else
+                        pcpu->mailbox.items[kept++] = m;
+        }
+        pcpu->mailbox.count = kept;
+        return kept > 0;
+}
+
 /*
  * Take the core's pending physical interrupts while it executes guest work or nothing (the
  * hypervisor's own work runs with interrupts masked): directly injected ones reach the
@@ -909,16 +941,15 @@ static bool hv_pcpu_take_irq(struct hv_pcpu *pcpu)
                 if (!pcpu->irq.ops->ack(pcpu->irq.resource, &irq, &edge_ps))
                         return false;
                 vcpu = pcpu->irq_routes[irq];
-                if (hv->send_ipi != NULL && irq == hv->ipi_sgi)
-                        vcpu = NULL; /* the hypervisor's own: its mailbox */
-                else if (vcpu == NULL)
+                if (hv->send_ipi != NULL && irq == hv->ipi_sgi) {
+                        if (hv->config->direct_vsgi && !hv_pcpu_direct_vsgis(pcpu))
+                                continue; /* every SGI reached a resident vCPU */
+                        vcpu = NULL;      /* the hypervisor's own: its mailbox */
+                } else if (vcpu == NULL) {
                         continue; /* no VM takes it: dropped */
+                }
                 if (vcpu != NULL && hv->config->direct_injection && hv_pcpu_resident(pcpu, vcpu)) {
-                        hv_vcpu_inject(vcpu, irq, edge_ps);
-                        if (pcpu->current == vcpu && vcpu->virq_count > 0)
-                                vcpu->guest_signal.fn(vcpu->guest_signal.arg);
-                        else
-                                hv_pcpu_request(pcpu);
+                        hv_pcpu_inject_direct(pcpu, vcpu, irq, edge_ps);
                         continue;
                 }
                 if (pcpu->state == HV_PCPU_GUEST)

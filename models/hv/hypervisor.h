@@ -81,7 +81,9 @@
  * irq_signal given by hv_vcpu_set_irq_signal) when its vCPU holds the core, after any world
  * switch and pending traps: at once if it is running, else when the policy dispatches it. So
  * the latency of an interrupt to a running vCPU is the path's cost plus the guest's entry, and
- * with direct injection exactly the guest's entry, as without a hypervisor.
+ * with direct injection exactly the guest's entry, as without a hypervisor. Direct vSGIs
+ * (config->direct_vsgi) give SGIs between vCPUs the same direct path on the target's core
+ * (hv_vcpu_send_sgi).
  * Per-VM colours (hv_set_vm_colours): the VM's guest segments are mapped with the VM's colour
  * mask on whatever core they run (mem_exec_segment_set_colours), for VMs sharing a core.
  *
@@ -101,10 +103,10 @@
  *
  * Not modelled: vCPU migration, gang scheduling, instruction fetch of the hypervisor's code
  * apart from its profile's accesses, TLB state itself (the refill is a fixed count per change of
- * VM), interrupt priorities and the maintenance interrupt, WFI traps, GICv4.1
- * direct vSGIs. The configuration structs (struct hv_config and its parts, enum hv_policy, the HV_*
- * defaults) are the immutable config in sim/scenario.h, which the scenario loader fills from a
- * scenario's "hypervisor" and "vms"; nothing here parses JSON.
+ * VM), interrupt priorities and the maintenance interrupt, WFI traps, the GICv4.1 vPE pending
+ * tables and doorbells (see hv_vcpu_send_sgi). The configuration structs (struct hv_config and its
+ * parts, enum hv_policy, the HV_* defaults) are the immutable config in sim/scenario.h, which the
+ * scenario loader fills from a scenario's "hypervisor" and "vms"; nothing here parses JSON.
  */
 #ifndef MOSAIC_HV_HYPERVISOR_H
 #define MOSAIC_HV_HYPERVISOR_H
@@ -193,8 +195,13 @@ int hv_set_irq_memory(struct hv *hv, const struct mem_profile *profile, uint64_t
  * trap ends, a target on the same core gets the virtual SGI in its list registers at once; a
  * target on another core gets it through that core's mailbox and the hypervisor's IPI, whose
  * trapped interrupt path (irq_* cycles) injects it. The SGI's edge is the sender's write, so
- * the target guest's latency for it counts the whole way. 0, -EINVAL (bad id, a target on
- * another core without hv_set_ipi, or before hv_set_interrupts) or -ENOMEM.
+ * the target guest's latency for it counts the whole way. With config->direct_vsgi (GICv4.1
+ * direct virtual SGIs) the sender's write still traps the same way, but on the target's core
+ * the hypervisor's IPI takes the direct-injection path: a target vCPU resident there (it holds
+ * the core, or the core idles in its context) gets the SGI in its list registers with no
+ * hypervisor work on that core; a target that is not resident gets the trapped path as above
+ * (standing for the GICv4.1 doorbell). A same-core target is unchanged. 0, -EINVAL (bad id, a
+ * target on another core without hv_set_ipi, or before hv_set_interrupts) or -ENOMEM.
  */
 void hv_set_ipi(struct hv *hv, int (*send_ipi)(void *arg, uint32_t sgi, size_t core), void *arg,
                 uint32_t sgi);
