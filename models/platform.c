@@ -145,6 +145,15 @@ static int platform_task_metrics(struct metrics *metrics, const struct os_config
                 free(entity);
                 return -ENOMEM;
         }
+        if (task->profile != NULL && task->profile->shared_region != NULL) {
+                out->coherence_transfers = metrics_counter(metrics, entity, "coherence_transfers");
+                out->coherence_invalidations =
+                    metrics_counter(metrics, entity, "coherence_invalidations");
+                if (out->coherence_transfers == NULL || out->coherence_invalidations == NULL) {
+                        free(entity);
+                        return -ENOMEM;
+                }
+        }
         free(entity);
         if (out->activations == NULL || out->completions == NULL || out->deadline_misses == NULL ||
             out->preemptions == NULL || out->response_time == NULL)

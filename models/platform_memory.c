@@ -50,6 +50,11 @@ struct platform_memory {
         struct mem_exec_config *exec_config;
         struct mem_exec *exec;
         size_t exec_up;
+        /* shared regions (scenario "shared_regions"): one directory over the cores' L1s */
+        struct coherence_config coherence_config;
+        struct coherence coherence;
+        bool coherence_up;
+        struct mem_exec_shared shared;
         /* fast */
         struct mem_fast_config fast_config;
         struct mem_fast_system fast_system;
@@ -286,6 +291,46 @@ static int build_detailed(struct platform_memory *m)
         return 0;
 }
 
+/* The shared regions' directory (detailed fidelity): every core's L1 is its cache of that
+ * index; a cache-to-cache transfer and an invalidating upgrade cost the LLC hit latency (the
+ * directory sits beside the LLC, and the fast model charges the same). */
+static int build_shared(struct platform_memory *m)
+{
+        const struct scenario *s = m->scenario;
+        const struct memory_config *mc = &s->platform.memory;
+        const struct shared_region_config *last;
+        uint64_t end;
+        int rc;
+
+        if (s->shared_region_count == 0)
+                return 0;
+        if (m->cores > COHERENCE_MAX_CACHES)
+                return -EINVAL;
+        last = &s->shared_regions[s->shared_region_count - 1];
+        end = last->offset + last->bytes;
+        m->coherence_config = (struct coherence_config){
+                .caches = (unsigned)m->cores,
+                .capacity_lines = (size_t)(end / mc->line_bytes + 1),
+                .clock_hz = mc->llc_clock_hz,
+                .transfer_cycles = mc->llc.hit_cycles,
+                .invalidate_cycles = mc->llc.hit_cycles,
+        };
+        rc = coherence_init(&m->coherence, &m->coherence_config);
+        if (rc != 0)
+                return rc;
+        m->coherence_up = true;
+        m->shared = (struct mem_exec_shared){ .directory = &m->coherence,
+                                              .base = MEM_PROFILE_SHARED_BASE,
+                                              .end = MEM_PROFILE_SHARED_BASE + end,
+                                              .caches = (unsigned)m->cores };
+        for (size_t i = 0; i < m->cores; i++) {
+                m->shared.l1[i] = &m->l1[i];
+                coherence_attach(&m->coherence, (unsigned)i, &cache_coherence_ops, &m->l1[i]);
+                mem_exec_attach_shared(&m->exec[i], &m->shared, (unsigned)i);
+        }
+        return 0;
+}
+
 static int build_fast(struct platform_memory *m)
 {
         const struct memory_config *mc = &m->scenario->platform.memory;
@@ -362,6 +407,8 @@ int platform_memory_create(const struct scenario *scenario, struct sim *sim,
                 goto err_free;
         partition_cores(m);
         rc = m->fast ? build_fast(m) : build_detailed(m);
+        if (rc == 0 && !m->fast)
+                rc = build_shared(m);
         if (rc != 0)
                 goto err_free;
         *out = m;
@@ -382,6 +429,8 @@ void platform_memory_destroy(struct platform_memory *m)
         }
         if (m->llc_up)
                 cache_fini(&m->llc);
+        if (m->coherence_up)
+                coherence_fini(&m->coherence);
         if (m->bus_up)
                 interconnect_fini(&m->bus);
         if (m->regulator_up)
@@ -631,8 +680,13 @@ const struct mem_exec_config *platform_memory_core_config(const struct platform_
 
 uint64_t platform_memory_device_base(const struct scenario *scenario, size_t device)
 {
-        return platform_memory_task_base(scenario, scenario->os_count, 0) +
-               (uint64_t)device * TASK_REGION_BYTES;
+        /* After the tasks' regions come one per ISR and then the hypervisor's (models/platform.c
+         * places them with platform_memory_task_base(s, os_count, i)); the devices follow. */
+        size_t isrs = 0;
+
+        for (size_t i = 0; i < scenario->os_count; i++)
+                isrs += scenario->oses[i].isr_count;
+        return platform_memory_task_base(scenario, scenario->os_count, isrs + 1 + device);
 }
 
 sim_time_t platform_memory_line_read_ps(const struct platform_memory *m)

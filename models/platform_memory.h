@@ -11,6 +11,11 @@
  * os_index << 40).
  * fast: one mem_fast_system over all cores with the same numbers (mem_fast.h), partitioned the
  * same way.
+ * Shared regions (scenario "shared_regions"): at MEM_PROFILE_SHARED_BASE + the region's offset,
+ * never coloured, above every task's, ISR's and device's region. detailed: one MESI directory
+ * over the regions' lines, whose cache i is core i's L1, joins every engine
+ * (mem_exec_attach_shared); a cache-to-cache transfer and an invalidating upgrade cost the LLC
+ * hit latency. fast: the model's coherence term at the same cost (mem_fast.h, "Coherence").
  * Either way each core offers a plain exec_port (context switches, work without a profile)
  * and a struct mem_exec_port for profiled segments; both run on the same engine, so the core is
  * busy with one or the other. Core i is initiator i.
@@ -98,8 +103,9 @@ void platform_memory_finish(struct platform_memory *m, sim_time_t end);
  *   platform_memory_core_config  core's engine config: its initiator and its OS's colouring
  *                             (colour_mask, colours, page_bytes, colour_base);
  *   platform_memory_device_base  where device `device`'s guest RAM starts (before colouring):
- *                             after every task's region, one task region (64 MiB + 8 KiB)
- *                             per device, so it shares no line with any task;
+ *                             after every task's, ISR's and the hypervisor's region, one
+ *                             task region (64 MiB + 8 KiB) per device, so it shares no line
+ *                             with any of them;
  *   platform_memory_line_read_ps  the unloaded latency of a line read below the LLC: one
  *                             line's bus transfer + a DRAM access to a precharged bank
  *                             (tRCD + tCL + burst DRAM cycles);

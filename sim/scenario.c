@@ -833,11 +833,17 @@ static int parse_memory(struct reader *r, json_t *root, struct memory_config *m)
 
 /* ---- memory profiles (scenario "profiles") ---- */
 
-static const char *const profile_keys[] = {
-        "instructions",        "trace",   "base_cpi",     "accesses_per_kilo_instruction",
-        "working_set_bytes",   "pattern", "stride_bytes", "access_bytes",
-        "writes_per_thousand", NULL
-};
+static const char *const profile_keys[] = { "instructions",
+                                            "trace",
+                                            "base_cpi",
+                                            "accesses_per_kilo_instruction",
+                                            "working_set_bytes",
+                                            "pattern",
+                                            "stride_bytes",
+                                            "access_bytes",
+                                            "writes_per_thousand",
+                                            "shared",
+                                            NULL };
 /* In enum memory_pattern order. */
 static const char *const pattern_names[] = { "sequential",    "strided", "random",
                                              "pointer_chase", "trace",   NULL };
@@ -901,7 +907,107 @@ static int parse_profile_trace(struct reader *r, json_t *obj, struct memory_prof
         return check_trace(r, p);
 }
 
-static int parse_profile(struct reader *r, json_t *obj, struct memory_profile_config *p)
+/* ---- shared regions (scenario "shared_regions") ---- */
+
+static const char *const shared_region_keys[] = { "name", "bytes", NULL };
+static const char *const profile_shared_keys[] = { "region", "fraction", NULL };
+
+#define SHARED_REGION_ALIGN     4096ULL
+#define SHARED_REGION_MAX_BYTES (1ULL << 30)
+
+static int parse_shared_region(struct reader *r, json_t *obj, const struct scenario *s,
+                               struct shared_region_config *region, uint64_t offset)
+{
+        const struct key_set keys = { shared_region_keys, NULL };
+        const char *name;
+        int rc = expect_object(r, obj);
+        if (rc == 0)
+                rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = get_string(r, obj, "name", true, &name);
+        if (rc == 0)
+                rc = check_name(r, name);
+        for (size_t i = 0; rc == 0 && &s->shared_regions[i] != region; i++)
+                if (strcmp(s->shared_regions[i].name, name) == 0)
+                        rc = fail_key(r, "name", "duplicate shared region '%s'", name);
+        if (rc == 0)
+                rc = copy_string(r, name, &region->name);
+        if (rc == 0)
+                rc = get_uint(r, obj, "bytes", 64, SHARED_REGION_MAX_BYTES, &region->bytes, NULL);
+        region->offset = offset;
+        return rc;
+}
+
+/* The regions, laid out one after the other at 4 KiB boundaries. */
+static int parse_shared_regions(struct reader *r, json_t *root, struct scenario *s)
+{
+        json_t *array = json_object_get(root, "shared_regions");
+        uint64_t offset = 0;
+        if (!array)
+                return 0;
+        size_t mark = push_key(r, "shared_regions");
+        if (!json_is_array(array) || json_array_size(array) == 0)
+                return fail(r, "expected a non-empty array of shared regions");
+        s->shared_regions = calloc(json_array_size(array), sizeof *s->shared_regions);
+        if (!s->shared_regions)
+                return fail_nomem(r);
+        for (size_t i = 0; i < json_array_size(array); i++) {
+                size_t member = push_index(r, i);
+                int rc;
+                s->shared_region_count = i + 1;
+                rc = parse_shared_region(r, json_array_get(array, i), s, &s->shared_regions[i],
+                                         offset);
+                if (rc < 0)
+                        return rc;
+                offset += (s->shared_regions[i].bytes + SHARED_REGION_ALIGN - 1) /
+                          SHARED_REGION_ALIGN * SHARED_REGION_ALIGN;
+                pop(r, member);
+        }
+        pop(r, mark);
+        return 0;
+}
+
+/* A profile's "shared": {"region": name, "fraction": share of the accesses in [0, 1]}. */
+static int parse_profile_shared(struct reader *r, json_t *obj, const struct scenario *s,
+                                struct memory_profile_config *p)
+{
+        const struct key_set keys = { profile_shared_keys, NULL };
+        json_t *shared = json_object_get(obj, "shared");
+        const char *name;
+        double fraction;
+        if (!shared)
+                return 0;
+        size_t mark = push_key(r, "shared");
+        int rc = expect_object(r, shared);
+        if (rc == 0)
+                rc = check_keys(r, shared, &keys);
+        if (rc == 0)
+                rc = get_string(r, shared, "region", true, &name);
+        for (size_t i = 0; rc == 0 && i < s->shared_region_count; i++)
+                if (strcmp(s->shared_regions[i].name, name) == 0)
+                        p->shared_region = &s->shared_regions[i];
+        if (rc == 0 && !p->shared_region) {
+                const char *names[65];
+                size_t n = 0;
+                for (size_t i = 0; i < s->shared_region_count && n < 64; i++)
+                        names[n++] = s->shared_regions[i].name;
+                names[n] = NULL;
+                push_key(r, "region");
+                return fail_unknown(r, "shared region", name, names, NULL);
+        }
+        if (rc == 0)
+                rc = get_number(r, shared, "fraction", &fraction, NULL);
+        if (rc == 0 && !(fraction >= 0.0 && fraction <= 1.0))
+                rc = fail_key(r, "fraction", "must be in [0, 1]");
+        if (rc < 0)
+                return rc;
+        p->shared_per_million = (uint32_t)lround(fraction * 1e6);
+        pop(r, mark);
+        return 0;
+}
+
+static int parse_profile(struct reader *r, json_t *obj, const struct scenario *s,
+                         struct memory_profile_config *p)
 {
         const struct key_set keys = { profile_keys, NULL };
         size_t pattern = 0;
@@ -909,6 +1015,8 @@ static int parse_profile(struct reader *r, json_t *obj, struct memory_profile_co
         int rc = expect_object(r, obj);
         if (rc == 0)
                 rc = check_keys(r, obj, &keys);
+        if (rc == 0)
+                rc = parse_profile_shared(r, obj, s, p);
         if (rc == 0)
                 rc = get_uint(r, obj, "instructions", 1, INT64_MAX, &p->instructions, NULL);
         if (rc == 0)
@@ -972,7 +1080,7 @@ static int parse_profiles(struct reader *r, json_t *root, struct scenario *s)
                         rc = copy_string(r, key, &s->profiles[i].name);
                 s->profile_count = i + 1;
                 if (rc == 0)
-                        rc = parse_profile(r, value, &s->profiles[i]);
+                        rc = parse_profile(r, value, s, &s->profiles[i]);
                 if (rc < 0)
                         return rc;
                 pop(r, member);
@@ -3592,10 +3700,11 @@ static int parse_requirements(struct reader *r, json_t *root, struct scenario *s
 
 /* ---- scenario ---- */
 
-static const char *const scenario_keys[] = {
-        "name",         "description", "platform",   "run",        "oses",    "hypervisor", "vms",
-        "requirements", "profiles",    "regulation", "interrupts", "devices", "chains",     NULL
-};
+static const char *const scenario_keys[] = { "name",       "description",    "platform",
+                                             "run",        "oses",           "hypervisor",
+                                             "vms",        "requirements",   "profiles",
+                                             "regulation", "interrupts",     "devices",
+                                             "chains",     "shared_regions", NULL };
 static const char *const run_keys[] = { "seed", "fidelity", "slowdown_reference", NULL };
 static const char *const run_time_keys[] = { "duration", NULL };
 static const char *const fidelity_names[] = { "detailed", "fast", NULL };
@@ -3689,6 +3798,8 @@ static int parse_scenario(struct reader *r, struct scenario *s)
                 rc = parse_run(r, r->root, &s->run);
         if (rc == 0)
                 rc = load_platform(r, r->root, &s->platform);
+        if (rc == 0)
+                rc = parse_shared_regions(r, r->root, s);
         if (rc == 0)
                 rc = parse_profiles(r, r->root, s);
         if (rc == 0)
@@ -3786,6 +3897,9 @@ void scenario_free(struct scenario *scenario)
                 free(scenario->profiles[i].trace_file);
                 free(scenario->profiles[i].trace_text);
         }
+        for (size_t i = 0; i < scenario->shared_region_count; i++)
+                free(scenario->shared_regions[i].name);
+        free(scenario->shared_regions);
         for (size_t i = 0; i < scenario->irq_source_count; i++) {
                 free(scenario->irq_sources[i].name);
                 free(scenario->irq_sources[i].from_task);

@@ -107,6 +107,15 @@ enum memory_pattern {
 };
 
 /* A named, reusable memory-access profile (scenario "profiles"); see models/hw/mem_profile.h. */
+/* A region of memory shared between OSes (scenario "shared_regions"): `bytes` long, laid out
+ * by the loader at `offset` (a multiple of 4 KiB) from the start of the shared regions, which
+ * the platform places above every private region (mem_profile.h, MEM_PROFILE_SHARED_BASE). */
+struct shared_region_config {
+        char *name;
+        uint64_t bytes;
+        uint64_t offset;
+};
+
 struct memory_profile_config {
         char *name;
         uint64_t instructions; /* per job, unless the task says otherwise */
@@ -120,6 +129,10 @@ struct memory_profile_config {
         char *trace_file; /* MEMORY_TRACE: the file as resolved from the scenario */
         char *trace_text; /* ... and its contents, read and checked at load time */
         size_t trace_len;
+        /* "shared": {"region", "fraction"}: that share of the accesses (per million) go to
+         * the region; NULL region: none */
+        const struct shared_region_config *shared_region;
+        uint32_t shared_per_million;
 };
 
 /* A budget shared by all the cores of one OS or VM guest (a budget with "shared": true): one
@@ -538,6 +551,8 @@ struct scenario {
         struct requirement_config *requirements;
         size_t profile_count;
         struct memory_profile_config *profiles;
+        size_t shared_region_count; /* scenario "shared_regions" */
+        struct shared_region_config *shared_regions;
         struct regulation_config regulation;
         size_t irq_source_count;
         struct irq_source_config *irq_sources;

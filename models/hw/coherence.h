@@ -31,8 +31,10 @@
  * that do not know it: models/io/vq_sim_mem.c keeps one per virtio device over the ring lines
  * and applies its answers to the platform cores' own L1s through cache_coherence_ops (the
  * cores' tasks keep the L1s' fast path without a directory), so ring hand-offs between cores
- * are cache-to-cache transfers. The fast fidelity charges transfer_ps per shared-line
- * hand-over estimated from the profile's sharing rate.
+ * are cache-to-cache transfers. The platform does the same for the scenario's shared regions
+ * (inter-OS shared memory): one directory over every core's L1, driven by the cores' engines
+ * (mem_exec.h, mem_exec_shared). The fast fidelity charges transfer_ps per shared-line
+ * hand-over estimated from the profile's sharing rate (mem_fast.h, "Coherence").
  */
 #ifndef MOSAIC_HW_COHERENCE_H
 #define MOSAIC_HW_COHERENCE_H

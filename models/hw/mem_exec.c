@@ -70,6 +70,13 @@ void mem_exec_attach_llc(struct mem_exec *e, struct cache *llc)
         e->llc_hit_ps = sim_cycles_to_ps(llc->config->hit_cycles, llc->config->clock_hz);
 }
 
+void mem_exec_attach_shared(struct mem_exec *e, const struct mem_exec_shared *shared, unsigned id)
+{
+        assert(id < shared->caches && shared->l1[id] == e->l1);
+        e->shared = shared;
+        e->coherence_id = id;
+}
+
 void mem_exec_fini(struct mem_exec *e)
 {
         if (e->event != 0)
@@ -257,7 +264,7 @@ static enum issue_result issue_pending(struct mem_exec *e, struct mem_exec_segme
 
 static void add_writeback(struct mem_exec *e, struct mem_exec_segment *seg, uint64_t addr)
 {
-        assert(seg->writebacks_pending < 2);
+        assert(seg->writebacks_pending < 3);
         seg->writeback_lines[seg->writebacks_pending++] = addr >> e->line_shift;
 }
 
@@ -276,6 +283,8 @@ static void stats_flush(struct mem_exec *e, struct mem_exec_segment *seg,
                 to[i]->compute_ps += d->compute_ps;
                 to[i]->hit_ps += d->hit_ps;
                 to[i]->stall_ps += d->stall_ps;
+                to[i]->coherence_transfers += d->coherence_transfers;
+                to[i]->coherence_invalidations += d->coherence_invalidations;
         }
 }
 
@@ -301,6 +310,12 @@ static void l1_missed_below(struct mem_exec *e, struct mem_exec_segment *seg, ui
  * lookahead bound, at the end of the instructions, or with a miss pending that the general
  * loop must handle (one that goes below the LLC, write-backs, or no free slot).
  */
+/* Whether `addr` is in the shared regions the engine keeps coherent. */
+static inline bool in_shared(const struct mem_exec *e, uint64_t addr)
+{
+        return e->shared != NULL && addr >= e->shared->base && addr < e->shared->end;
+}
+
 static inline bool run_local_no_accesses(const struct mem_exec_segment *seg)
 {
         return seg->profile->accesses_per_kilo_instruction == 0 &&
@@ -331,6 +346,10 @@ __attribute__((always_inline)) static inline void run_local_body(struct mem_exec
         struct cache *l1 = e->l1, *llc = e->llc;
         bool has_llc = plain || llc != NULL;
         const struct histogram *waits = plain ? NULL : e->slot_wait_histogram;
+        /* shared-region accesses leave the loop (shared_access): [shared_base, shared_end) */
+        bool has_shared = !plain && e->shared != NULL && seg->profile->shared_per_million > 0;
+        uint64_t shared_base = has_shared ? e->shared->base : 0;
+        uint64_t shared_end = has_shared ? e->shared->end : 0;
         unsigned line_shift = e->line_shift;
         struct mem_gen *gen = seg->gen;
         uint64_t accesses = 0, l1_misses = 0, llc_misses = 0, writebacks = 0;
@@ -379,7 +398,8 @@ __attribute__((always_inline)) static inline void run_local_body(struct mem_exec
                                 next_addr = drawn->addr;
                                 next_op = drawn->op;
                                 drawn++;
-                                if (mask != 0)
+                                if (mask != 0 &&
+                                    !(next_addr >= shared_base && next_addr < shared_end))
                                         next_addr = cache_colour_translate(config->colours,
                                                                            config->page_bytes, mask,
                                                                            base, next_addr);
@@ -396,6 +416,8 @@ __attribute__((always_inline)) static inline void run_local_body(struct mem_exec
                 gap_left -= n;
                 if (gap_left > 0)
                         continue;
+                if (has_shared && next_addr >= shared_base && next_addr < shared_end)
+                        break; /* for advance (shared_access), with has_next */
                 has_next = false;
                 local_ps += l1_hit_ps;
                 accesses++;
@@ -511,8 +533,9 @@ out:
 static bool run_local_plain(const struct mem_exec *e, const struct mem_exec_segment *seg)
 {
         return e->llc != NULL && e->slot_wait_histogram == NULL && !is_dependent(seg) &&
-               !run_local_no_accesses(seg) && run_local_mask(e, seg) == 0 && e->l1->lean &&
-               e->llc->lean && local_fill_extreme(e, true) <= e->local_ps + e->llc_hit_ps;
+               !run_local_no_accesses(seg) && run_local_mask(e, seg) == 0 &&
+               seg->profile->shared_per_million == 0 && e->l1->lean && e->llc->lean &&
+               local_fill_extreme(e, true) <= e->local_ps + e->llc_hit_ps;
 }
 
 static void run_local(struct mem_exec *e, struct mem_exec_segment *seg, sim_time_t now,
@@ -522,6 +545,83 @@ static void run_local(struct mem_exec *e, struct mem_exec_segment *seg, sim_time
                 run_local_body(e, seg, now, lookahead, true);
         else
                 run_local_body(e, seg, now, lookahead, false);
+}
+
+/* A dirty line written back to the shared level: into the decoupled LLC (a full line; its
+ * own dirty victim goes below), or as a line write to `downstream`. */
+static void write_line_back(struct mem_exec *e, struct mem_exec_segment *seg, uint64_t addr)
+{
+        struct cache_outcome out;
+
+        if (e->llc == NULL) {
+                add_writeback(e, seg, addr);
+                return;
+        }
+        out = cache_access(e->llc, addr, MEM_WRITE, e->config->initiator);
+        if (out.writeback)
+                add_writeback(e, seg, out.writeback_addr);
+}
+
+/* An L1 miss of `line` not served by a peer, the L1's dirty victim (if any) already written
+ * back: left pending for issue_pending, after the decoupled LLC's lookup if there is one. */
+static void shared_missed(struct mem_exec *e, struct mem_exec_segment *seg, uint64_t line)
+{
+        struct cache_outcome out = { .hit = false };
+
+        if (e->llc != NULL) {
+                out = cache_access(e->llc, line << e->line_shift, MEM_READ, e->config->initiator);
+                if (!out.hit) {
+                        seg->stats.llc_misses++;
+                        e->totals.llc_misses++;
+                }
+                if (out.writeback)
+                        add_writeback(e, seg, out.writeback_addr);
+        }
+        seg->miss_pending = true;
+        seg->miss_local = out.hit;
+        seg->miss_line = line;
+        seg->miss_ps = e->local_ps;
+}
+
+/* The access in seg->next, to a shared region (see mem_exec_shared in mem_exec.h). */
+static void shared_access(struct mem_exec *e, struct mem_exec_segment *seg)
+{
+        const struct mem_exec_shared *shared = e->shared;
+        uint64_t addr = seg->next.addr, line = addr >> e->line_shift;
+        enum mem_op op = (enum mem_op)seg->next.op;
+        struct coherence_result coh = { .supplier = -1 };
+        struct cache_outcome out;
+        struct mem_exec_stats d = { .accesses = 1, .hit_ps = e->l1_hit_ps };
+        bool hit;
+
+        for (unsigned i = 0; i < shared->caches; i++)
+                if (coherence_state_of(shared->directory, i, line) != COH_I &&
+                    !cache_contains(shared->l1[i], addr))
+                        (void)coherence_evict(shared->directory, i, line);
+        hit = cache_contains(e->l1, addr);
+        if (op == MEM_WRITE)
+                coh = coherence_write(shared->directory, e->coherence_id, line);
+        else if (!hit)
+                coh = coherence_read(shared->directory, e->coherence_id, line);
+        seg->has_next = false;
+        e->local_ps += e->l1_hit_ps;
+        if (coh.owner_writeback)
+                write_line_back(e, seg, addr);
+        out = cache_access(e->l1, addr, op, e->config->initiator);
+        assert(out.hit == hit);
+        d.stall_ps = coh.extra_ps;
+        d.coherence_invalidations = coh.invalidated != 0;
+        if (!hit) {
+                d.l1_misses = 1;
+                d.writebacks = out.writeback;
+                d.coherence_transfers = coh.supplier >= 0;
+        }
+        stats_flush(e, seg, &d);
+        if (out.writeback)
+                write_line_back(e, seg, out.writeback_addr);
+        if (!hit && coh.supplier < 0)
+                shared_missed(e, seg, line);
+        e->local_ps += coh.extra_ps;
 }
 
 /* Continue the segment at kernel time now (e->local_ps >= now). */
@@ -556,6 +656,11 @@ static void advance(struct mem_exec *e)
                                 e->wait_since_ps = e->local_ps;
                                 return;
                         }
+                        continue;
+                }
+                if (seg->has_next && seg->gap_left == 0 && seg->profile->shared_per_million > 0 &&
+                    in_shared(e, seg->next.addr)) {
+                        shared_access(e, seg);
                         continue;
                 }
                 if (e->local_ps - now >= lookahead)

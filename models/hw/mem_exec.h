@@ -51,8 +51,10 @@
  * without a profile keep using plain work (guest_os_set_memory). The hypervisor's vCPU forwards
  * both to the physical core's engine (hv_set_memory, hv_vcpu_segment_port); the platform builds
  * the engines (models/platform_memory.h). With colour_mask set, generated addresses go through
- * the coloured page allocator (cache_colour_translate) first. Not modelled: instruction fetch,
- * prefetching, store buffers, multiple L1 ports, frequency changes.
+ * the coloured page allocator (cache_colour_translate) first. Accesses to shared regions go
+ * through a MESI directory shared by the platform's engines (mem_exec_shared below; they are
+ * never coloured). Not modelled: instruction fetch, prefetching, store buffers, multiple L1
+ * ports, frequency changes.
  */
 #ifndef MOSAIC_HW_MEM_EXEC_H
 #define MOSAIC_HW_MEM_EXEC_H
@@ -61,6 +63,7 @@
 #include <stdint.h>
 
 #include "models/hw/cache.h"
+#include "models/hw/coherence.h"
 #include "models/hw/core.h"
 #include "models/hw/mem_port.h"
 #include "models/hw/mem_profile.h"
@@ -93,6 +96,9 @@ struct mem_exec_stats {
         sim_time_t compute_ps; /* instructions x CPI */
         sim_time_t hit_ps;     /* L1 lookup latency charged on the core */
         sim_time_t stall_ps;   /* waiting for memory */
+        /* shared-region accesses (mem_exec_attach_shared) */
+        uint64_t coherence_transfers;     /* L1 misses served cache-to-cache by another core */
+        uint64_t coherence_invalidations; /* writes that invalidated other cores' copies */
 };
 
 struct mem_exec_segment {
@@ -109,8 +115,8 @@ struct mem_exec_segment {
         bool miss_local;   /* ... and hit in the decoupled LLC: it completes without events */
         uint8_t writebacks_pending; /* lines to write downstream before the fill */
         uint64_t miss_line;
-        sim_time_t miss_ps; /* when it was looked up (or the segment resumed) */
-        uint64_t writeback_lines[2];
+        sim_time_t miss_ps;          /* when it was looked up (or the segment resumed) */
+        uint64_t writeback_lines[3]; /* victim, coherence owner's, LLC victim */
         struct mem_exec_stats stats;
         /* Page colouring of this segment's addresses instead of the engine's (set by
          * mem_exec_segment_set_colours): for work that does not belong to the core's OS, such
@@ -143,6 +149,35 @@ enum mem_exec_state {
 };
 
 struct mem_exec;
+
+/*
+ * Shared regions kept coherent between the engines of a platform (mem_exec_attach_shared): one
+ * MESI directory (coherence.h) over the lines of [base, end), whose cache `id` is the L1
+ * l1[id] (attached to the directory with cache_coherence_ops, so that the directory
+ * invalidates and downgrades the peers' copies itself). An access of an engine to [base, end)
+ * (never colour-translated) is taken out of the engine's fast loop and made thus:
+ *   1. the directory forgets copies that the L1s evicted without telling it (their tasks'
+ *      accesses use the L1s directly): for each L1 that no longer holds the line;
+ *   2. a write (hit or miss) asks coherence_write, a read miss coherence_read; a peer's
+ *      Modified copy that supplies a read is written back into the LLC (decoupled LLC:
+ *      functionally; else as a line write to `downstream`);
+ *   3. the L1 access itself (cache_access); a miss served by a peer (coherence_transfers)
+ *      takes no fill from below, any other miss is an ordinary miss (LLC, then memory);
+ *   4. the directory's extra latency, the cache-to-cache transfer (transfer_cycles) or the
+ *      upgrade's invalidation (invalidate_cycles; coherence_invalidations counts every write
+ *      that invalidated another core's copy), stalls the core: the request is resolved
+ *      before the core goes on (no hit under a coherence miss).
+ * Not modelled: the directory's own capacity misses (size it to the regions' lines), races
+ * between engines within their run-ahead window (each request resolves atomically at its
+ * engine's local time).
+ */
+struct mem_exec_shared {
+        struct coherence *directory;
+        uint64_t base;
+        uint64_t end;
+        unsigned caches;
+        struct cache *l1[COHERENCE_MAX_CACHES];
+};
 
 struct mem_exec_slot {
         struct mem_request req;
@@ -189,6 +224,9 @@ struct mem_exec {
          * failed record (-ENOMEM) is kept in histogram_error. */
         struct histogram *slot_wait_histogram;
         int histogram_error;
+        /* Shared regions (mem_exec_attach_shared; NULL: none). */
+        const struct mem_exec_shared *shared;
+        unsigned coherence_id;
 };
 
 /* 0 or -EINVAL (bad config, an L1 whose line size is not a power of two). The config, the
@@ -209,6 +247,10 @@ int mem_exec_init(struct mem_exec *e, const struct mem_exec_config *config, stru
  * of the kernel). The LLC must be a struct cache the platform shares between the engines.
  */
 void mem_exec_attach_llc(struct mem_exec *e, struct cache *llc);
+
+/* Join the shared regions of `shared` as its cache `id` (shared->l1[id] must be this engine's
+ * L1); `shared` must outlive the engine. */
+void mem_exec_attach_shared(struct mem_exec *e, const struct mem_exec_shared *shared, unsigned id);
 
 /* Cancel the pending event. Fills still in flight keep pointing at the engine: only valid
  * once the run is over (see mem_port.h). */

@@ -369,6 +369,80 @@ static void estimate_of(const struct solver *sv, size_t j, double unthrottled,
                 out->throttle_factor = unthrottled / d->max_rate;
 }
 
+/* Accesses per instruction of a profile (a trace's: its accesses over its instructions, as in
+ * shape_of). */
+static double accesses_per_instruction(const struct mem_profile *p)
+{
+        const struct mem_trace *t = p->trace;
+
+        if (p->pattern != MEM_PATTERN_TRACE)
+                return p->accesses_per_kilo_instruction / 1000.0;
+        return (double)t->count / (double)(t->instructions != 0 ? t->instructions : t->count);
+}
+
+double mem_fast_coherence_miss_share(double own_rate, double others_write_rate)
+{
+        double total = own_rate + others_write_rate;
+
+        return total > 0.0 ? others_write_rate / total : 0.0;
+}
+
+/* Whether loads j and k share a region (the same one: same base and size). */
+static bool shares_with(const struct mem_fast_load *loads, size_t j, size_t k)
+{
+        const struct mem_profile *a = loads[j].profile, *b = loads[k].profile;
+
+        return k != j && a->shared_per_million > 0 && b->shared_per_million > 0 &&
+               a->shared_base == b->shared_base && a->shared_bytes == b->shared_bytes;
+}
+
+/* Shared accesses per instruction of a load. */
+static double shared_per_instruction(const struct mem_fast_load *load)
+{
+        return accesses_per_instruction(load->profile) * load->profile->shared_per_million / 1e6;
+}
+
+/* The coherence term (header, "Coherence") over the solved estimates: a few rounds of the
+ * small fixed point between the rates and the times per instruction they lengthen. */
+static void coherence_adjust(const struct mem_fast_config *c, const struct mem_fast_load *loads,
+                             size_t n, struct mem_fast_estimate *out)
+{
+        double base[MEM_FAST_MAX_LOADS], rate[MEM_FAST_MAX_LOADS];
+        bool any = false;
+
+        for (size_t j = 0; j < n; j++) {
+                base[j] = out[j].ps_per_instruction;
+                for (size_t k = 0; k < n; k++)
+                        any = any || shares_with(loads, j, k);
+        }
+        if (!any)
+                return;
+        for (unsigned round = 0; round < MEM_FAST_COHERENCE_ROUNDS; round++) {
+                for (size_t j = 0; j < n; j++) /* shared accesses per ps */
+                        rate[j] = shared_per_instruction(&loads[j]) / out[j].ps_per_instruction;
+                for (size_t j = 0; j < n; j++) {
+                        double shared = shared_per_instruction(&loads[j]);
+                        double writes = loads[j].profile->writes_per_thousand / 1000.0;
+                        double others = 0.0, others_written = 0.0, transfer, touched;
+
+                        for (size_t k = 0; k < n; k++) {
+                                if (!shares_with(loads, j, k))
+                                        continue;
+                                others += rate[k];
+                                others_written +=
+                                    rate[k] * loads[k].profile->writes_per_thousand / 1000.0;
+                        }
+                        transfer = mem_fast_coherence_miss_share(rate[j], others_written);
+                        touched = mem_fast_coherence_miss_share(rate[j], others);
+                        out[j].coherence_transfers_per_instruction = shared * transfer;
+                        out[j].coherence_invalidations_per_instruction = shared * writes * touched;
+                        out[j].ps_per_instruction =
+                            base[j] + shared * (transfer + writes * fmax(0.0, touched - transfer)) *
+                                          (double)c->llc_hit_ps;
+                }
+        }
+}
+
 int mem_fast_solve(const struct mem_fast_config *c, const struct mem_fast_load *loads, size_t n,
                    struct mem_fast_estimate *out, struct mem_fast_solution *solution)
 {
@@ -438,6 +512,7 @@ int mem_fast_solve(const struct mem_fast_config *c, const struct mem_fast_load *
                         total += sv->r[j][st];
                 estimate_of(sv, j, fmin(d->population / total, 1.0 / d->core_ps), &out[j]);
         }
+        coherence_adjust(c, loads, n, out);
         if (solution != NULL)
                 *solution = (struct mem_fast_solution){
                         .bus_utilisation = sv->util[STATION_BUS],
@@ -537,20 +612,19 @@ static void account(struct mem_fast_core *c, sim_time_t now)
         c->llc_misses += (uint64_t)c->llc_miss_carry;
         c->l1_miss_carry -= floor(c->l1_miss_carry);
         c->llc_miss_carry -= floor(c->llc_miss_carry);
+        if (c->transfers_per_instruction > 0.0 || c->invalidations_per_instruction > 0.0) {
+                c->transfer_carry += done * c->transfers_per_instruction;
+                c->invalidation_carry += done * c->invalidations_per_instruction;
+                seg->stats.coherence_transfers += (uint64_t)c->transfer_carry;
+                /* a transfer is an L1 miss served by the peer: not an LLC lookup */
+                seg->stats.l1_misses += (uint64_t)c->transfer_carry;
+                seg->stats.coherence_invalidations += (uint64_t)c->invalidation_carry;
+                c->transfer_carry -= floor(c->transfer_carry);
+                c->invalidation_carry -= floor(c->invalidation_carry);
+        }
 }
 
 static void core_complete(struct sim *sim, void *arg);
-
-/* Accesses per instruction of a profile (a trace's: its accesses over its instructions, as in
- * shape_of). */
-static double accesses_per_instruction(const struct mem_profile *p)
-{
-        const struct mem_trace *t = p->trace;
-
-        if (p->pattern != MEM_PATTERN_TRACE)
-                return p->accesses_per_kilo_instruction / 1000.0;
-        return (double)t->count / (double)(t->instructions != 0 ? t->instructions : t->count);
-}
 
 /* mem_fast_solve, or the same answer from the memo. */
 static int solve_memoised(struct mem_fast_system *s, const struct mem_fast_load *loads, size_t n,
@@ -620,6 +694,9 @@ static void resolve(struct mem_fast_system *s)
                 double accesses = accesses_per_instruction(c->segment->profile);
 
                 c->ps_per_instruction = estimates[j].ps_per_instruction;
+                c->transfers_per_instruction = estimates[j].coherence_transfers_per_instruction;
+                c->invalidations_per_instruction =
+                    estimates[j].coherence_invalidations_per_instruction;
                 /* LRU keeps all of a cyclic working set or none of it usefully */
                 c->llc_share_bytes = estimates[j].llc_bytes;
                 if (c->segment->profile->pattern != MEM_PATTERN_RANDOM &&

@@ -61,9 +61,26 @@
  * bound: N_j misses per round trip; a pointer chase: core_j + miss latency per miss). A
  * regulator with budget B bytes per period P caps j's DRAM bytes at B / P:
  * X_j <= B / (P * m2 * (1 + d_j) * line), throttle_factor = the uncapped over the capped rate.
- * Not modelled: L1 cold misses, associativity conflicts, FR-FCFS reordering between loads,
- * coherence. The solver stops when no throughput moves by more than 1e-9 (relative) or
+ * Not modelled: L1 cold misses, associativity conflicts, FR-FCFS reordering between loads.
+ * The solver stops when no throughput moves by more than 1e-9 (relative) or
  * after 4000 iterations.
+ *
+ * Coherence (shared regions, mem_profile.h): loads j and k share when both have a shared share
+ * of the same region. Load i makes shared accesses at a_i per ps (its shared accesses per
+ * instruction / t_i), uniformly over the region's lines; the others' shared writes come at W_-i
+ * = sum_k a_k w_k and all their shared accesses at A_-i = sum_k a_k. Per line these are
+ * competing Poisson processes, so a line i touches was written by another core since i's last
+ * touch with probability W_-i / (a_i + W_-i) (mem_fast_coherence_miss_share): that share of
+ * i's shared accesses are coherence misses served cache-to-cache (coherence_transfers, also
+ * counted in the segment's l1_misses but not in the core's LLC lookups), and a
+ * write of i finds another core's copy with probability A_-i / (a_i + A_-i) and invalidates it
+ * (coherence_invalidations). Each transfer, and each invalidation that is not also a transfer,
+ * costs llc_hit_ps on the core (the platform's directory charges the LLC hit latency for both):
+ *   t_i = t0_i + s_i (P_w + w_i max(0, P_a - P_w)) llc_hit_ps,   s_i shared accesses per instr.,
+ * solved by MEM_FAST_COHERENCE_ROUNDS rounds of substitution over t (the term is small), after
+ * and without feedback into the queueing fixed point. Only co-running loads count: sharers that
+ * run at other times are not seen (their hand-overs are then under-estimated). The shared
+ * accesses' L1 hits are counted with the private pattern's miss ratio (not modelled apart).
  *
  * Warm-up (struct mem_fast_system only): the solution is a steady state with every line of a
  * load's share resident. When a profiled segment starts, the part of its share that is not
@@ -107,7 +124,8 @@
 #include "models/hw/mem_profile.h"
 #include "sim/sim.h"
 
-#define MEM_FAST_MAX_LOADS 64
+#define MEM_FAST_MAX_LOADS        64
+#define MEM_FAST_COHERENCE_ROUNDS 32
 
 struct mem_fast_config {
         uint64_t core_clock_hz;
@@ -145,7 +163,9 @@ struct mem_fast_estimate {
         double llc_miss_latency_ps; /* of one fill from DRAM (unloaded when m2 = 0) */
         double ps_per_instruction;
         double dram_requests_per_s;
-        double throttle_factor; /* >= 1: slowdown from the regulator */
+        double throttle_factor;                         /* >= 1: slowdown from the regulator */
+        double coherence_transfers_per_instruction;     /* 0 without shared regions */
+        double coherence_invalidations_per_instruction; /* 0 without shared regions */
 };
 
 struct mem_fast_solution {
@@ -161,6 +181,11 @@ struct mem_fast_solution {
  * profile. `solution` may be NULL. */
 int mem_fast_solve(const struct mem_fast_config *config, const struct mem_fast_load *loads,
                    size_t n, struct mem_fast_estimate *out, struct mem_fast_solution *solution);
+
+/* The share of a core's shared accesses that find their line written by another core since
+ * its last touch: others_write_rate / (own_rate + others_write_rate), 0 when both are 0 (see
+ * "Coherence" above; rates in any one unit). */
+double mem_fast_coherence_miss_share(double own_rate, double others_write_rate);
 
 /* ---- segments on N cores under the model ------------------------------------------------- */
 
@@ -195,6 +220,10 @@ struct mem_fast_core {
         const struct mem_profile *resident_profile;
         double resident_bytes;
         double *inserted_at_stop;
+        double transfers_per_instruction; /* coherence, of the running profile */
+        double invalidations_per_instruction;
+        double transfer_carry;
+        double invalidation_carry;
 };
 
 /* Recent solutions, reused when the same loads run together again (a periodic task and its

@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MEM_GEN_GOLDEN   0x9e3779b97f4a7c15ULL
-#define MEM_GEN_LCG_MULT 6364136223846793005ULL /* = 1 mod 4: full period with an odd add */
+#define MEM_GEN_GOLDEN      0x9e3779b97f4a7c15ULL
+#define MEM_GEN_SHARED_SALT 0x5348415245444d45ULL  /* "SHAREDME" */
+#define MEM_GEN_LCG_MULT    6364136223846793005ULL /* = 1 mod 4: full period with an odd add */
 
 static uint32_t profile_access_bytes(const struct mem_profile *profile)
 {
@@ -29,7 +30,10 @@ static uint64_t profile_granule(const struct mem_profile *profile)
 int mem_profile_validate(const struct mem_profile *profile)
 {
         if (profile->name == NULL || !(profile->base_cpi >= 0.0) ||
-            profile->writes_per_thousand > 1000)
+            profile->writes_per_thousand > 1000 || profile->shared_per_million > 1000000)
+                return -EINVAL;
+        if (profile->shared_per_million > 0 &&
+            profile->shared_bytes < profile_access_bytes(profile))
                 return -EINVAL;
         if (profile->pattern == MEM_PATTERN_TRACE)
                 return profile->trace != NULL && profile->trace->count > 0 ? 0 : -EINVAL;
@@ -48,6 +52,13 @@ void mem_gen_init(struct mem_gen *gen, const struct mem_profile *profile, uint64
                                  .base = base,
                                  .size_bytes = profile_access_bytes(profile) };
         rng_init(&gen->rng, rng_stream_seed(seed, profile->name) + initiator * MEM_GEN_GOLDEN);
+        if (profile->shared_per_million > 0) {
+                rng_init(&gen->shared_rng,
+                         (rng_stream_seed(seed, profile->name) ^ MEM_GEN_SHARED_SALT) +
+                             initiator * MEM_GEN_GOLDEN);
+                gen->shared_granules = profile->shared_bytes / gen->size_bytes;
+                gen->shared_threshold = (0 - gen->shared_granules) % gen->shared_granules;
+        }
         if (profile->pattern == MEM_PATTERN_TRACE)
                 return;
         gen->granule = profile_granule(profile);
@@ -208,6 +219,27 @@ __attribute__((always_inline)) static inline void gen_batch(struct mem_gen *gen,
         gen->spacing = spacing;
 }
 
+/* Send the batch's accesses to the shared region with their probability (see the header). */
+static void gen_shared(struct mem_gen *gen)
+{
+        const struct mem_profile *profile = gen->profile;
+        /* a share of p per million: below p * 2^64 / 10^6 (p = 10^6: always) */
+        uint64_t below = profile->shared_per_million >= 1000000
+                             ? UINT64_MAX
+                             : (uint64_t)(((rng_u128)profile->shared_per_million << 64) / 1000000);
+
+        for (uint32_t i = 0; i < MEM_GEN_BATCH; i++) {
+                struct mem_access *a = &gen->batch[i];
+
+                if (rng_next(&gen->shared_rng) >= below && below != UINT64_MAX)
+                        continue;
+                a->addr = profile->shared_base +
+                          gen_below(&gen->shared_rng, gen->shared_granules, gen->shared_threshold) *
+                              gen->size_bytes;
+                a->size_bytes = gen->size_bytes;
+        }
+}
+
 void mem_gen_refill(struct mem_gen *gen)
 {
         const struct mem_profile *profile = gen->profile;
@@ -218,20 +250,22 @@ void mem_gen_refill(struct mem_gen *gen)
         case MEM_PATTERN_TRACE:
                 for (uint32_t i = 0; i < MEM_GEN_BATCH; i++)
                         gen_trace_next(gen, &gen->batch[i]);
-                return;
+                break;
         case MEM_PATTERN_RANDOM:
                 assert(profile->accesses_per_kilo_instruction > 0);
                 gen_batch(gen, MEM_PATTERN_RANDOM);
-                return;
+                break;
         case MEM_PATTERN_POINTER_CHASE:
                 assert(profile->accesses_per_kilo_instruction > 0);
                 gen_batch(gen, MEM_PATTERN_POINTER_CHASE);
-                return;
+                break;
         default:
                 assert(profile->accesses_per_kilo_instruction > 0);
                 gen_batch(gen, MEM_PATTERN_SEQUENTIAL);
-                return;
+                break;
         }
+        if (profile->shared_per_million > 0)
+                gen_shared(gen);
 }
 
 /* ---- trace parsing ----------------------------------------------------------------------- */

@@ -31,6 +31,15 @@
  * (rng_init of that seed + initiator * 0x9e3779b97f4a7c15), so each (profile, initiator)
  * pair is reproducible and independent of every other component's draws.
  *
+ * Shared memory (inter-OS shared regions, shared_per_million > 0): after the private stream
+ * is drawn, each access is, with probability shared_per_million / 10^6, sent instead to a
+ * uniformly random access granule of the shared region [shared_base, shared_base +
+ * shared_bytes) (the private address it replaces is skipped; its gap, size and read/write
+ * choice stay). These draws come from a second stream (the private stream's seed xor a
+ * constant), so a profile's private stream is the same with or without sharing. Regions live at
+ * MEM_PROFILE_SHARED_BASE and above, beyond every task's, ISR's and device's region
+ * (platform_memory.h), and are never colour-translated.
+ *
  * Trace text format (mem_trace_parse), one item per line, '#' starts a comment line:
  *   R <hex address> <size>     a read of <size> bytes (decimal), address with or without 0x
  *   W <hex address> <size>     a write
@@ -94,6 +103,11 @@ struct mem_profile {
         uint32_t access_bytes; /* size of each access, 0 means 8 */
         uint32_t writes_per_thousand;
         const struct mem_trace *trace; /* TRACE only */
+        /* Shared memory (0 per million: none): that share of the accesses go instead to a
+         * uniformly random granule of [shared_base, shared_base + shared_bytes), see above. */
+        uint32_t shared_per_million;
+        uint64_t shared_base;
+        uint64_t shared_bytes;
 };
 
 /* One generated access. */
@@ -103,6 +117,9 @@ struct mem_access {
         uint32_t size_bytes;
         uint8_t op; /* enum mem_op */
 };
+
+/* Where shared regions start (512 GiB): above the 64 MiB regions of tasks, ISRs and devices. */
+#define MEM_PROFILE_SHARED_BASE (1ULL << 39)
 
 /* Accesses are drawn this many at a time, ahead of their use (the stream is the same). */
 #define MEM_GEN_BATCH 64
@@ -121,12 +138,16 @@ struct mem_gen {
         uint32_t size_bytes;         /* access size */
         uint32_t batch_next;         /* the next access of `batch` to hand out */
         uint32_t batch_count;
+        struct rng shared_rng;     /* shared-memory draws, apart from the private stream */
+        uint64_t shared_granules;  /* shared_bytes / access size */
+        uint64_t shared_threshold; /* 2^64 mod shared_granules */
         struct mem_access batch[MEM_GEN_BATCH];
 };
 
 /* 0, or -EINVAL when the profile is inconsistent (no name, CPI < 0, a working set smaller
  * than one access, a stride of 0 for STRIDED, no trace or an empty trace for TRACE, more than
- * 1000 writes per thousand). */
+ * 1000 writes per thousand, a shared share over 10^6 or one without a region of at least one
+ * access). */
 int mem_profile_validate(const struct mem_profile *profile);
 
 /* A generator for `initiator` (see above); the profile must be valid and outlive it. */

@@ -276,6 +276,10 @@ static void guest_os_account_segment(struct guest_os_task *task)
         metric_add(task->metrics.instructions, st->instructions);
         metric_add(task->metrics.l1_misses, st->l1_misses);
         metric_add(task->metrics.llc_misses, st->llc_misses);
+        if (task->metrics.coherence_transfers != NULL) {
+                metric_add(task->metrics.coherence_transfers, st->coherence_transfers);
+                metric_add(task->metrics.coherence_invalidations, st->coherence_invalidations);
+        }
         task->memory_stall_ps += st->stall_ps;
         task->memory_bytes += st->llc_misses * task->line_bytes;
 }
@@ -1066,6 +1070,12 @@ int guest_os_set_memory(struct guest_os *os, const struct mem_exec_port *ports,
                         .access_bytes = p->access_bytes,
                         .writes_per_thousand = p->writes_per_thousand,
                 };
+                if (p->shared_region != NULL) {
+                        task->profile.shared_per_million = p->shared_per_million;
+                        task->profile.shared_base =
+                            MEM_PROFILE_SHARED_BASE + p->shared_region->offset;
+                        task->profile.shared_bytes = p->shared_region->bytes;
+                }
                 if (p->pattern == MEMORY_TRACE) {
                         int err = guest_os_load_trace(task, line_bytes);
 

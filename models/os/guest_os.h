@@ -167,6 +167,11 @@ struct guest_os_task_metrics {
         struct metric *llc_mpki;
         struct metric *l1_mpki;
         struct metric *bandwidth;
+        /* Tasks whose profile has a shared region only (NULL otherwise), added at each job's
+         * completion: L1 misses served cache-to-cache by another core, and writes that
+         * invalidated another core's copy (mem_exec.h, mem_exec_shared). */
+        struct metric *coherence_transfers;
+        struct metric *coherence_invalidations;
 };
 
 /* 0, or -EINVAL when a task's core is not one of the OS's cores, two tasks share a priority

@@ -12,6 +12,9 @@
 #  - under a hypervisor (consolidation-memory): profiled guest jobs run through their vCPUs;
 #  - per-resource metrics: LLC and DRAM queueing-delay distributions (detailed), bus and DRAM
 #    utilisation in both fidelities within 10% of each other;
+#  - inter-OS shared memory (shared-memory-2os): the consumer's reads of lines the producer
+#    wrote are cache-to-cache transfers, about half of them as the fast model's formula gives
+#    for equal rates, and fast and detailed agree; loader errors for a bad "shared";
 #  - fast against detailed: mean response within 10% on every calibration and example scenario;
 #    the --solo-reference slowdown; determinism of a memory run.
 # It writes calibration.csv, bandwidth.csv and interference.csv with their figures (gnuplot
@@ -31,7 +34,7 @@ run_both() { # scenario -> $WORK/detailed/<name>, $WORK/fast/<name>
 
 for s in scenarios/calibration/chase-*.json scenarios/calibration/stream-*.json \
          scenarios/examples/interference-*.json scenarios/examples/consolidation-memory.json \
-         scenarios/examples/trace-replay.json; do
+         scenarios/examples/trace-replay.json scenarios/examples/shared-memory-2os.json; do
   run_both "$s"
 done
 
@@ -249,6 +252,30 @@ check(det["completions"] == 10 and det["llc_misses"] > 0,
 check(abs(fast["response_time_mean_us"] / det["response_time_mean_us"] - 1) <= 0.10,
       "trace-replay: fast %.1f us within 10%% of detailed %.1f us"
       % (fast["response_time_mean_us"], det["response_time_mean_us"]))
+# ---- inter-OS shared memory ----
+# Producer (cpu0) and consumer (cpu1) run together, each making 300 accesses per 1000
+# instructions, 1/5 of them to the 16 KiB buffer: shared rates a_p = a_c. A consumer read finds
+# the line written by the producer since its last touch with probability W_p / (a_c + W_p) =
+# 1/2 (the producer only writes), so about half of its 10 x 12000 shared reads are transfers;
+# each costs the LLC hit latency, as does each producer write that invalidates the consumer's
+# copy (also about half). No invalidation by the reader, no transfer metric without a region.
+det, fast = (summary(f, "shared-memory-2os") for f in ("detailed", "fast"))
+for fid, m in (("detailed", det), ("fast", fast)):
+    cons, prod = m["os/consumer_os/task/consumer"], m["os/producer_os/task/producer"]
+    shared_reads = cons["instructions"] * 300 // 1000 // 5
+    check(cons["coherence_transfers"] > 0 and abs(cons["coherence_transfers"] / shared_reads - 0.5) <= 0.05
+          and cons["coherence_invalidations"] == 0,
+          "shared-memory-2os %s: consumer %d transfers of %d shared reads (about 1/2), no invalidation"
+          % (fid, cons["coherence_transfers"], shared_reads))
+    check(abs(prod["coherence_invalidations"] / shared_reads - 0.5) <= 0.05,
+          "shared-memory-2os %s: producer %d invalidations (about 1/2 of its shared writes)"
+          % (fid, prod["coherence_invalidations"]))
+for task in ("os/producer_os/task/producer", "os/consumer_os/task/consumer"):
+    d, f = det[task]["response_time_mean_us"], fast[task]["response_time_mean_us"]
+    check(abs(f / d - 1) <= 0.10, "shared-memory-2os %s: fast %.1f us within 10%% of detailed %.1f us"
+          % (task, f, d))
+check("coherence_transfers" not in summary("detailed", "interference-solo")["os/victim/task/control"],
+      "no coherence metrics in a scenario without shared regions")
 print("CHECKS_FAILED %d" % failed)
 PY
 grep -v '^CHECKS_FAILED' "$WORK/checks" || true
@@ -273,6 +300,29 @@ want = hogs["response_time_mean_us"] / solo["response_time_mean_us"]
 print("       slowdown %.6f, expected %.6f" % (ref["slowdown"], want))
 sys.exit(0 if abs(ref["slowdown"] / want - 1) < 1e-6 and ref["slowdown"] > 2 else 1)
 PY
+
+# Loader errors for a profile's "shared", at its JSON path.
+shared_error() { # a python statement editing the example `s` -> the run's error text
+  python3 - "$1" >"$WORK/bad.json" <<'PY'
+import json, os, sys
+s = json.load(open("scenarios/examples/shared-memory-2os.json"))
+s["platform"] = os.path.abspath("scenarios/platforms/zynqmp-a53.json")
+exec(sys.argv[1])
+print(json.dumps(s))
+PY
+  "$MOSAIC" run "$WORK/bad.json" -o "$WORK/bad" --no-figures 2>&1 >/dev/null || true
+}
+err=$(shared_error 's["profiles"]["consume"]["shared"]["region"] = "bufer"')
+case "$err" in
+  *'profiles.consume.shared.region'*"unknown shared region 'bufer'; did you mean 'buffer'?"*)
+    pass "unknown shared region: error at its path" ;;
+  *) fail "unknown shared region: $err" ;;
+esac
+err=$(shared_error 's["profiles"]["produce"]["shared"]["fraction"] = 1.5')
+case "$err" in
+  *'profiles.produce.shared.fraction'*'must be in [0, 1]'*) pass "shared fraction out of [0, 1]: error at its path" ;;
+  *) fail "shared fraction out of range: $err" ;;
+esac
 
 # Determinism: the same memory scenario twice gives byte-identical results.
 "$MOSAIC" run scenarios/examples/interference-2hogs.json -o "$WORK/again" --no-figures >/dev/null
