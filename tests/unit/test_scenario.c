@@ -480,6 +480,7 @@ START_TEST(test_valid_interrupts)
         ck_assert_uint_eq(hv->irq_injection_cycles, 200);
         ck_assert_uint_eq(hv->irq_exit_cycles, 120);
         ck_assert(hv->direct_injection);
+        ck_assert(!hv->direct_vsgi); /* not given: trapped SGIs, the default */
         ck_assert_ptr_eq(hv->irq_profile, &s.profiles[0]);
         ck_assert_uint_eq(hv->irq_instructions, 1200);
         ck_assert_uint_eq(hv->colour_mask, 0x3); /* colours 0, 1 */
@@ -590,6 +591,19 @@ START_TEST(test_shipped_hv_profiles)
                 ck_assert(s.hypervisor->direct_injection == cases[i].direct);
                 scenario_free(&s);
         }
+}
+END_TEST
+
+/* The same scenario with "direct_vsgi": true in its hypervisor section. */
+START_TEST(test_direct_vsgi_key)
+{
+        struct scenario s;
+        struct scenario_diag d;
+        int rc = scenario_load(FIXTURES "irq_direct_vsgi.json", &s, &d);
+        ck_assert_msg(rc == 0, "%s:%d:%d %s: %s", d.file, d.line, d.column, d.path, d.message);
+        ck_assert(s.hypervisor->direct_vsgi);
+        ck_assert(s.hypervisor->direct_injection);
+        scenario_free(&s);
 }
 END_TEST
 
@@ -983,6 +997,7 @@ static Suite *scenario_suite(void)
         tcase_add_test(valid, test_valid_edf);
         tcase_add_test(valid, test_valid_hv_schedulers);
         tcase_add_test(valid, test_valid_interrupts);
+        tcase_add_test(valid, test_direct_vsgi_key);
         tcase_add_test(valid, test_valid_activations_chains_boot);
         suite_add_tcase(s, valid);
 
