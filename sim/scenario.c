@@ -2013,6 +2013,10 @@ static int parse_isr_body(struct reader *r, json_t *obj, const struct scenario *
         if (has_profile) {
                 if (probe.profile->pattern == MEMORY_TRACE)
                         return fail_key(r, "profile", "an ISR cannot run a trace profile");
+                if (probe.profile->shared_region != NULL)
+                        return fail_key(r, "profile",
+                                        "an ISR cannot run a profile with a 'shared' part (only "
+                                        "tasks reach shared regions)");
                 isr->profile = probe.profile;
                 isr->instructions = probe.instructions;
                 return 0;
@@ -2906,6 +2910,10 @@ static int parse_hv_irq(struct reader *r, json_t *obj, const struct scenario *s)
         }
         if (probe.profile->pattern == MEMORY_TRACE)
                 return fail_key(r, "irq_profile", "the hypervisor cannot run a trace profile");
+        if (probe.profile->shared_region != NULL)
+                return fail_key(r, "irq_profile",
+                                "the hypervisor cannot run a profile with a 'shared' part (only "
+                                "tasks reach shared regions)");
         hv->irq_profile = probe.profile;
         hv->irq_instructions = probe.instructions;
         return 0;

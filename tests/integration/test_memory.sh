@@ -323,6 +323,13 @@ case "$err" in
   *'profiles.produce.shared.fraction'*'must be in [0, 1]'*) pass "shared fraction out of [0, 1]: error at its path" ;;
   *) fail "shared fraction out of range: $err" ;;
 esac
+# only tasks reach shared regions: an ISR (or the hypervisor) with such a profile is refused
+err=$(shared_error 's["oses"][0]["isrs"] = [{"name": "rx", "irq": 40, "profile": "consume", "instructions": 100}]')
+case "$err" in
+  *'oses[0].isrs[0].profile'*"an ISR cannot run a profile with a 'shared' part"*)
+    pass "an ISR with a shared profile: error at its path" ;;
+  *) fail "an ISR with a shared profile: $err" ;;
+esac
 
 # Determinism: the same memory scenario twice gives byte-identical results.
 "$MOSAIC" run scenarios/examples/interference-2hogs.json -o "$WORK/again" --no-figures >/dev/null
