@@ -2919,38 +2919,15 @@ static int parse_hv_irq(struct reader *r, json_t *obj, const struct scenario *s)
         return 0;
 }
 
-/* The cost keys a hypervisor profile may give (a subset of hv_keys). */
-static const char *const hv_profile_cost_keys[] = { "world_switch_cycles",
-                                                    "trap_entry_cycles",
-                                                    "trap_exit_cycles",
-                                                    "irq_entry_cycles",
-                                                    "irq_handling_cycles",
-                                                    "irq_injection_cycles",
-                                                    "irq_exit_cycles",
-                                                    "vcpu_context_bytes",
-                                                    "world_switch_instructions",
-                                                    "trap_instructions",
-                                                    "tlb_refill_walks",
-                                                    "direct_injection",
-                                                    "direct_vsgi",
-                                                    NULL };
-static const char *const hv_profile_keys[] = { "name",
-                                               "description",
-                                               "sources",
-                                               "world_switch_cycles",
-                                               "trap_entry_cycles",
-                                               "trap_exit_cycles",
-                                               "irq_entry_cycles",
-                                               "irq_handling_cycles",
-                                               "irq_injection_cycles",
-                                               "irq_exit_cycles",
-                                               "vcpu_context_bytes",
-                                               "world_switch_instructions",
-                                               "trap_instructions",
-                                               "tlb_refill_walks",
-                                               "direct_injection",
-                                               "direct_vsgi",
-                                               NULL };
+/* The cost keys a hypervisor profile may give (a subset of hv_keys), each needing a source. */
+#define HV_PROFILE_COST_KEYS                                                                       \
+        "world_switch_cycles", "trap_entry_cycles", "trap_exit_cycles", "irq_entry_cycles",        \
+            "irq_handling_cycles", "irq_injection_cycles", "irq_exit_cycles",                      \
+            "vcpu_context_bytes", "world_switch_instructions", "trap_instructions",                \
+            "tlb_refill_walks", "direct_injection", "direct_vsgi"
+static const char *const hv_profile_cost_keys[] = { HV_PROFILE_COST_KEYS, NULL };
+static const char *const hv_profile_keys[] = { "name", "description", "sources",
+                                               HV_PROFILE_COST_KEYS, NULL };
 
 /* A profile file's root: its cost keys into *hv, each with a string in "sources". */
 static int parse_hv_profile(struct reader *r, struct hv_config *hv)
